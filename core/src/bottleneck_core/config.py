@@ -1,0 +1,85 @@
+"""Where a month's files live, and the run settings shared by every step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PipelineError
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+DEFAULT_THRESHOLD = 2.0
+
+
+def parse_month(month: str) -> str:
+    """Validate a batch month written ``YYYY-MM`` and return it unchanged."""
+    if not isinstance(month, str) or not MONTH_RE.match(month.strip()):
+        raise PipelineError(
+            en=f"Invalid month {month!r}: expected YYYY-MM, e.g. 2026-03.",
+            fr=f"Mois invalide {month!r} : format attendu AAAA-MM, par ex. 2026-03.",
+        )
+    return month.strip()
+
+
+def previous_month(day: dt.date | dt.datetime) -> str:
+    """The batch month a run scheduled on ``day`` processes: the last complete month."""
+    first = dt.date(day.year, day.month, 1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def data_dir() -> Path:
+    """The kit's data folder: ``BOTTLENECK_DATA_DIR``, else ``./data``."""
+    return Path(os.environ.get("BOTTLENECK_DATA_DIR", "data"))
+
+
+def threshold_from_env() -> float:
+    return float(os.environ.get("BOTTLENECK_PREMIUM_Z", DEFAULT_THRESHOLD))
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The three folders of one month: sources (read), work (Parquet), output (reports)."""
+
+    month: str
+    sources: Path
+    work: Path
+    output: Path
+
+    @classmethod
+    def for_month(
+        cls,
+        month: str,
+        *,
+        sources: str | Path | None = None,
+        work_root: str | Path | None = None,
+        output_root: str | Path | None = None,
+    ) -> "Paths":
+        """Defaults: ``data/sources/<month>``, ``data/work/<month>``, ``data/output/<month>``.
+
+        ``sources`` is the folder holding the three files; ``work_root`` and
+        ``output_root`` are parents in which the month's folder is made.
+        Environment variables ``BOTTLENECK_WORK_DIR`` and ``BOTTLENECK_OUTPUT_DIR``
+        override the two roots.
+        """
+        month = parse_month(month)
+        root = data_dir()
+        work_root = work_root or os.environ.get("BOTTLENECK_WORK_DIR") or root / "work"
+        output_root = output_root or os.environ.get("BOTTLENECK_OUTPUT_DIR") or root / "output"
+        return cls(
+            month=month,
+            sources=Path(sources) if sources else root / "sources" / month,
+            work=Path(work_root) / month,
+            output=Path(output_root) / month,
+        )
+
+    def table(self, name: str) -> Path:
+        return self.work / f"{name}.parquet"
+
+    def checks_file(self, step: str) -> Path:
+        return self.work / "checks" / f"{step}.json"
+
+    def facts_file(self, step: str) -> Path:
+        return self.work / "facts" / f"{step}.json"

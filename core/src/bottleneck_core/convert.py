@@ -1,0 +1,101 @@
+"""Cell converters: turn what a spreadsheet cell holds into the pipeline's types.
+
+Each converter takes one cell value and returns the converted value, ``None`` for an
+empty cell, or raises :class:`BadValue` saying (in both languages) what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+_DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
+
+
+class BadValue(ValueError):
+    def __init__(self, en: str, fr: str):
+        super().__init__(en)
+        self.en, self.fr = en, fr
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value)
+    )
+
+
+def _reject_dates(value, en: str, fr: str) -> None:
+    if isinstance(value, _DATES):
+        raise BadValue(f"{en}, got a date ({value})", f"{fr}, reçu une date ({value})")
+    if isinstance(value, bool):
+        raise BadValue(f"{en}, got a boolean ({value})", f"{fr}, reçu un booléen ({value})")
+
+
+def to_key(value) -> str | None:
+    """An identifier compared as normalised text: 4954, 4954.0 and ' 4954 ' are all '4954'."""
+    if _empty(value):
+        return None
+    _reject_dates(value, "expected an id (integer or text)", "attendu un identifiant (entier ou texte)")
+    if isinstance(value, (float, Decimal)):
+        if value != int(value):
+            raise BadValue(
+                f"expected an id (integer or text), got the decimal number {value}",
+                f"attendu un identifiant (entier ou texte), reçu le nombre décimal {value}",
+            )
+        return str(int(value))
+    return str(value).strip()
+
+
+def to_text(value) -> str | None:
+    if _empty(value):
+        return None
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value).strip()
+
+
+def to_int(value) -> int | None:
+    if _empty(value):
+        return None
+    _reject_dates(value, "expected a whole number", "attendu un nombre entier")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number != number.to_integral_value():
+        raise BadValue(f"expected a whole number, got {value!r}", f"attendu un nombre entier, reçu {value!r}")
+    return int(number)
+
+
+def to_flag(value) -> int | None:
+    number = to_int(value)
+    if number not in (None, 0, 1):
+        raise BadValue(f"expected 0 or 1, got {value!r}", f"attendu 0 ou 1, reçu {value!r}")
+    return number
+
+
+def to_money(value) -> Decimal | None:
+    """An amount in euros, exact to the cent.
+
+    Excel stores numbers as binary floats: 24.2 is read as 24.199999999999999. The
+    shortest text that round-trips (``repr``) is '24.2', which is what the user typed.
+    A value with a real fraction of a cent is refused rather than silently rounded.
+    """
+    if _empty(value):
+        return None
+    _reject_dates(value, "expected a price in euros", "attendu un prix en euros")
+    try:
+        amount = Decimal(repr(value) if isinstance(value, float) else str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise BadValue(f"expected a price in euros, got {value!r}", f"attendu un prix en euros, reçu {value!r}")
+    cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if abs(cents - amount) > Decimal("0.000001"):
+        raise BadValue(
+            f"expected a price with at most 2 decimals, got {value!r}",
+            f"attendu un prix avec au plus 2 décimales, reçu {value!r}",
+        )
+    return cents

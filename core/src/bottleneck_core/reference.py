@@ -1,0 +1,59 @@
+"""Optional reference values for a known data set, kept in ``reference.json`` beside the sources.
+
+Example (the course's own files)::
+
+    {"counts": {"erp_raw": 825, "web_raw": 1513, "web_clean": 1428, "merged": 714},
+     "revenue_total": "70568.60", "premium_revenue": "6884.40", "ordinary_revenue": "63684.20",
+     "price_mean": "32.49", "price_std": "27.81"}
+
+Counts are compared exactly, money to the cent, the mean and std of prices rounded to cents.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .store import read_json, row_count
+from .transforms import price_stats
+
+FILE_NAME = "reference.json"
+
+
+def actual_values(t) -> dict:
+    """Every figure a reference file may name, computed from the work tables."""
+    revenue = t["revenue"].set_index("product_id")["revenue"]
+    premium_ids = t["premium"]["product_id"]
+    premium_revenue = Decimal(revenue[revenue.index.isin(premium_ids)].sum())
+    total = Decimal(revenue.sum())
+    mean, std = price_stats(t["merged"]["price"])
+    return {
+        "revenue_total": total,
+        "premium_revenue": premium_revenue,
+        "ordinary_revenue": total - premium_revenue,
+        "price_mean": Decimal(f"{mean:.2f}"),
+        "price_std": Decimal(f"{std:.2f}"),
+    }
+
+
+def compare(t) -> tuple[bool | None, dict]:
+    path = t.paths.sources / FILE_NAME
+    if not path.exists():
+        return None, {"status": f"no {FILE_NAME} beside the sources, skipped", "status_fr": f"pas de {FILE_NAME} à côté des sources, ignoré", "mismatches": []}
+    expected = read_json(path)
+    mismatches = []
+    for table, count in expected.get("counts", {}).items():
+        actual = row_count(t.paths.table(table))
+        if actual != count:
+            mismatches.append(f"{table}: {actual} != {count}")
+    actual = actual_values(t)
+    for name, value in expected.items():
+        if name in actual and actual[name] != Decimal(str(value)):
+            mismatches.append(f"{name}: {actual[name]} != {value}")
+    compared = len(expected.get("counts", {})) + sum(name in actual for name in expected)
+    if mismatches:
+        status = f"{len(mismatches)} of {compared} differ: " + "; ".join(mismatches)
+        status_fr = f"{len(mismatches)} sur {compared} diffèrent : " + "; ".join(mismatches)
+    else:
+        status = f"all {compared} match {FILE_NAME}"
+        status_fr = f"les {compared} valeurs correspondent à {FILE_NAME}"
+    return not mismatches, {"status": status, "status_fr": status_fr, "mismatches": mismatches}

@@ -1,0 +1,160 @@
+"""Run steps and their quality gates, one at a time (orchestrators) or all in order (``run``)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from typing import Callable
+
+from . import graph, reports, sources, transforms
+from .checks import REGISTRY, CheckResult, Tables, evaluate
+from .config import Paths, threshold_from_env
+from .errors import GateFailed, PipelineError, current_lang
+from .store import read_json, row_count, sha256, write_json, write_table
+
+log = logging.getLogger("bottleneck")
+
+
+@dataclass
+class Context:
+    paths: Paths
+    threshold: float
+    tables: Tables
+
+    def write(self, name: str, frame) -> None:
+        write_table(frame, self.paths.table(name))
+
+
+def _extract(src: str):
+    def run(ctx: Context) -> dict:
+        frame, path = sources.extract(ctx.paths.sources, src)
+        ctx.write(f"{src}_raw", frame)
+        return {"file": path.name, "sha256": sha256(path)}
+
+    return run
+
+
+def _clean(src: str, key: str):
+    def run(ctx: Context) -> None:
+        ctx.write(f"{src}_clean", transforms.clean(ctx.tables[f"{src}_raw"], key))
+
+    return run
+
+
+def _dedup(src: str, key: str):
+    def run(ctx: Context) -> None:
+        table = ctx.tables[f"{src}_clean"]
+        ctx.write(f"{src}_dedup", transforms.dedup_web(table) if src == "web" else transforms.dedup(table, key))
+
+    return run
+
+
+def _merge(ctx: Context) -> None:
+    t = ctx.tables
+    ctx.write("merged", transforms.merge(t["erp_dedup"], t["link_dedup"], t["web_dedup"]))
+
+
+def _revenue(ctx: Context) -> None:
+    ctx.write("revenue", transforms.revenue(ctx.tables["merged"]))
+
+
+def _premium(ctx: Context) -> dict:
+    premium, ordinary = transforms.classify(ctx.tables["merged"], ctx.threshold)
+    ctx.write("premium", premium)
+    ctx.write("ordinary", ordinary)
+    return {"threshold": ctx.threshold, "ddof": transforms.DDOF}
+
+
+def _export(ctx: Context) -> dict:
+    paths = ctx.paths
+    results = gate_results(paths, upto="export")
+    premium_facts = read_json(paths.facts_file("premium"))
+    manifest = {
+        "month": paths.month,
+        "sources": {s: read_json(paths.facts_file(f"extract_{s}")) for s in sources.SOURCES},
+        "rows": {table: row_count(paths.table(table)) for table in graph.TABLES},
+        "premium_threshold": premium_facts["threshold"],
+        "zscore_ddof": premium_facts["ddof"],
+        "premium_count": row_count(paths.table("premium")),
+        "ordinary_count": row_count(paths.table("ordinary")),
+        "checks": [r.to_dict() for r in results],
+    }
+    manifest = reports.export(ctx.tables, manifest, paths.output)
+    return {"revenue_total": manifest["revenue_total"], "output": str(paths.output)}
+
+
+FUNCTIONS: dict[str, Callable[[Context], dict | None]] = {"merge": _merge, "revenue": _revenue, "premium": _premium, "export": _export}
+for _name, _source in sources.SOURCES.items():
+    FUNCTIONS[f"extract_{_name}"] = _extract(_name)
+    FUNCTIONS[f"clean_{_name}"] = _clean(_name, _source.key)
+    FUNCTIONS[f"dedup_{_name}"] = _dedup(_name, _source.key)
+
+
+def run_step(name: str, paths: Paths, threshold: float | None = None) -> dict:
+    """Run one step: read its inputs from the work folder, write its outputs there.
+
+    Returns the step's facts (row counts of its output tables, plus what the step reports).
+    The step's quality checks are *not* run: call :func:`run_checks` for that.
+    """
+    step = graph.get(name)
+    paths.checks_file(name).unlink(missing_ok=True)  # an earlier verdict no longer applies
+    ctx = Context(paths, threshold_from_env() if threshold is None else threshold, Tables(paths))
+    facts = FUNCTIONS[name](ctx) or {}
+    if facts:
+        write_json(facts, paths.facts_file(name))
+    rows = {t: row_count(paths.table(t)) for t in step.outputs if t in graph.TABLES}
+    return {"step": name, "rows": rows, **facts}
+
+
+def run_checks(name: str, paths: Paths) -> list[CheckResult]:
+    """Run a step's quality gates; record them; raise :class:`GateFailed` on an error-level failure."""
+    step = graph.get(name)
+    tables = Tables(paths)
+    results = [evaluate(REGISTRY[check], name, tables) for check in step.checks]
+    write_json([r.to_dict() for r in results], paths.checks_file(name))
+    lang = current_lang()
+    for result in results:
+        message = result.message_fr if lang == "fr" else result.message_en
+        level = logging.INFO if result.status != "failed" else logging.WARNING if result.level == "warning" else logging.ERROR
+        log.log(level, "[%s] %s: %s", result.name, result.status, message)
+    failures = [r for r in results if r.blocking]
+    if failures:
+        raise GateFailed(name, failures)
+    return results
+
+
+def gate_results(paths: Paths, upto: str) -> list[CheckResult]:
+    """The recorded check results of every step before ``upto``; refuse if any is missing or failed."""
+    results = []
+    for step in graph.STEPS:
+        if step.name == upto:
+            break
+        path = paths.checks_file(step.name)
+        if not path.exists():
+            raise PipelineError(
+                en=f"No quality-gate results for step '{step.name}' of {paths.month}: run `bottleneck check {step.name}` first.",
+                fr=f"Aucun résultat de contrôle pour l'étape « {step.name} » de {paths.month} : lancez d'abord `bottleneck check {step.name}`.",
+            )
+        step_results = [CheckResult(**r) for r in read_json(path)]
+        if any(r.blocking for r in step_results):
+            raise GateFailed(step.name, [r for r in step_results if r.blocking])
+        results.extend(step_results)
+    return results
+
+
+def run_pipeline(paths: Paths, threshold: float | None = None, on_step: Callable | None = None) -> dict:
+    """All steps in graph order, each followed by its gates, in a fresh work folder.
+
+    Returns the published manifest. Stops at the first failed error-level gate.
+    """
+    if paths.work.exists():
+        shutil.rmtree(paths.work)
+    for step in graph.STEPS:
+        if on_step:
+            on_step(step.name, "start", None)
+        facts = run_step(step.name, paths, threshold)
+        results = run_checks(step.name, paths)
+        if on_step:
+            on_step(step.name, "done", {"facts": facts, "checks": results})
+    return read_json(paths.output / "manifest.json")

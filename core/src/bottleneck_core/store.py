@@ -1,0 +1,60 @@
+"""The month's work folder: Parquet tables and small JSON files, each written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .errors import PipelineError
+from .tables import to_frame
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    os.replace(tmp, path)  # atomic on one filesystem: readers see the old file or the new one
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_parquet(tmp, index=False)
+    _replace(tmp, path)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        from .graph import PRODUCERS
+
+        step = PRODUCERS.get(path.stem, "?")
+        raise PipelineError(
+            en=f"Work table {path} not found: run step '{step}' for this month first.",
+            fr=f"Table de travail {path} introuvable : lancez d'abord l'étape « {step} » pour ce mois.",
+        )
+    return to_frame(pq.read_table(path))
+
+
+def row_count(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def write_json(data, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _replace(tmp, path)
+
+
+def read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
