@@ -155,6 +155,7 @@ def check(name, month, sources, work, out, as_json):
             colour = "green" if r.status != "failed" else "yellow"
             message = r.message_fr if current_lang() == "fr" else r.message_en
             console.print(f"[{colour}]{r.status:<7}[/] {r.level:<7} {r.name}: {message}", highlight=False)
+    _emit_kestra({"step": name, "checks": [r.to_dict() for r in results]})
 
 
 @main.command()

@@ -55,8 +55,10 @@ def _merge(ctx: Context) -> None:
     ctx.write("merged", transforms.merge(t["erp_dedup"], t["link_dedup"], t["web_dedup"]))
 
 
-def _revenue(ctx: Context) -> None:
-    ctx.write("revenue", transforms.revenue(ctx.tables["merged"]))
+def _revenue(ctx: Context) -> dict:
+    table = transforms.revenue(ctx.tables["merged"])
+    ctx.write("revenue", table)
+    return {"revenue_total": str(table["revenue"].sum())}
 
 
 def _premium(ctx: Context) -> dict:

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite: core and kit checks in .venvs/core, then each orchestrator wrapper
+# in its own virtualenv. Usage: scripts/test.sh [core airflow dagster prefect kestra] [-- pytest args]
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+parts=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do parts+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+if [ ${#parts[@]} -eq 0 ]; then
+  parts=(core)
+  for tool in kestra airflow dagster prefect; do
+    [ -f "$tool/requirements.txt" ] && parts+=("$tool")
+  done
+fi
+reports=$(mktemp -d)
+status=0
+for part in "${parts[@]}"; do
+  if ! bash scripts/venv.sh "$part"; then
+    echo "!! could not set up .venvs/$part" >&2; status=1; continue
+  fi
+  if [ "$part" = core ]; then targets=(core/tests tests); else targets=("$part/tests"); fi
+  echo "=== $part: pytest ${targets[*]}"
+  ".venvs/$part/bin/python" -m pytest "${targets[@]}" --junitxml="$reports/$part.xml" "$@" || status=1
+done
+# One closing line for the whole suite.
+.venvs/core/bin/python - "$reports" <<'PY'
+import sys, pathlib, xml.etree.ElementTree as ET
+t = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+for f in pathlib.Path(sys.argv[1]).glob("*.xml"):
+    for s in ET.parse(f).getroot().iter("testsuite"):
+        for k in t: t[k] += int(s.get(k, 0))
+failed = t["failures"] + t["errors"]
+print(f"\nall suites: {t['tests'] - failed - t['skipped']} passed, {failed} failed, {t['skipped']} skipped")
+PY
+rm -rf "$reports"
+exit $status
