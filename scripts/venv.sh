@@ -8,7 +8,12 @@ set -euo pipefail
 name=${1:?usage: scripts/venv.sh core|airflow|dagster|prefect|kestra}
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venvs/$name"
+cd "$root"  # relative paths in requirement files are relative to the repository root
 python=${PYTHON:-python3}
+if [ -f "$name/.python-version" ]; then  # e.g. kestra/: Kestra's image ships Python 3.10
+  wanted="python$(tr -d '[:space:]' < "$name/.python-version")"
+  if command -v "$wanted" >/dev/null; then python=$wanted; else echo "warning: $wanted not found, using $python" >&2; fi
+fi
 
 files=("$root/core/pyproject.toml")
 args=(-e "$root/core[test]")
@@ -21,7 +26,7 @@ if [ "$name" != core ]; then
     args=(-c "$root/$name/constraints.txt" "${args[@]}")
   fi
 fi
-stamp=$(cat "${files[@]}" | sha256sum | cut -d' ' -f1)
+stamp=$( (cat "${files[@]}"; "$python" --version) | sha256sum | cut -d' ' -f1)
 if [ -f "$venv/.stamp" ] && [ "$(cat "$venv/.stamp")" = "$stamp" ]; then
   exit 0
 fi
