@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import graph, lineage, runner
@@ -46,16 +47,18 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except PipelineError as exc:
-            err.print(f"[bold red]✗[/] {exc.text()}", highlight=False, markup=True)
+            err.print(f"[bold red]✗[/] {escape(exc.text())}", highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
         except Exception as exc:  # a bug: say so in both languages, keep the traceback on demand
             if os.environ.get("BOTTLENECK_DEBUG"):
                 raise
             err.print(
-                f"[bold red]✗[/] Unexpected error (please report it; BOTTLENECK_DEBUG=1 shows the traceback): "
-                f"{type(exc).__name__}: {exc}\nErreur inattendue (merci de la signaler ; BOTTLENECK_DEBUG=1 "
-                "affiche la trace) : " + f"{type(exc).__name__} : {exc}",
-                highlight=False, markup=True,
+                "[bold red]✗[/] " + escape(
+                    f"Unexpected error (please report it; BOTTLENECK_DEBUG=1 shows the traceback): "
+                    f"{type(exc).__name__}: {exc}\nErreur inattendue (merci de la signaler ; BOTTLENECK_DEBUG=1 "
+                    f"affiche la trace) : {type(exc).__name__} : {exc}"
+                ),
+                highlight=False, soft_wrap=True,
             )  # fmt: skip
             sys.exit(4)
 
@@ -106,7 +109,7 @@ def run(month, sources, work, out, threshold, as_json):
         rows = ", ".join(f"{k} {v}" for k, v in info["facts"]["rows"].items())
         table.add_row(step, rows, _check_cell(info["checks"]))
         if not as_json:
-            err.print(f"[green]✓[/] {step:<14} {rows}")
+            err.print(f"[green]✓[/] {step:<14} {rows}", highlight=False)
 
     manifest = runner.run_pipeline(paths, threshold, on_step=progress)
     if as_json:
@@ -154,7 +157,7 @@ def check(name, month, sources, work, out, as_json):
         for r in results:
             colour = "green" if r.status != "failed" else "yellow"
             message = r.message_fr if current_lang() == "fr" else r.message_en
-            console.print(f"[{colour}]{r.status:<7}[/] {r.level:<7} {r.name}: {message}", highlight=False)
+            console.print(f"[{colour}]{r.status:<7}[/] {r.level:<7} {r.name}: {escape(message)}", highlight=False, soft_wrap=True)
     _emit_kestra({"step": name, "checks": [r.to_dict() for r in results]})
 
 

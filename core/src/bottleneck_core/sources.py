@@ -155,9 +155,10 @@ def _read_rows(path: Path) -> tuple[list, list]:
 def _read_xlsx(path: Path) -> tuple[list, list]:
     if not zipfile.is_zipfile(path):
         with path.open("rb") as handle:
-            start = handle.read(64)
-        looks = "text (a CSV file renamed .xlsx?)" if start.isascii() else "binary data"
-        looks_fr = "du texte (un CSV renommé en .xlsx ?)" if start.isascii() else "des données binaires"
+            start = handle.read(512)
+        text = all(byte >= 32 or byte in b"\t\r\n" for byte in start)
+        looks = "text (a CSV file renamed .xlsx?)" if text else "binary data"
+        looks_fr = "du texte (un CSV renommé en .xlsx ?)" if text else "des données binaires"
         raise SourceError(
             en=f"{path.name} is not an Excel .xlsx file: it contains {looks}.",
             fr=f"{path.name} n'est pas un fichier Excel .xlsx : il contient {looks_fr}.",

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from bottleneck_core.config import Paths
+from bottleneck_core.runner import run_pipeline
+from bottleneck_core.testing import SAMPLE_MONTHS, sample_month
+
+LAST = SAMPLE_MONTHS[-1]
+
+
+@pytest.fixture
+def sources(tmp_path):
+    """A private copy of the last sample month."""
+    return sample_month(LAST, tmp_path)
+
+
+@pytest.fixture
+def paths(tmp_path, sources):
+    return Paths.for_month(LAST, sources=sources, work_root=tmp_path / "work", output_root=tmp_path / "output")
+
+
+@pytest.fixture(scope="session")
+def finished(tmp_path_factory):
+    """One complete run of the last sample month, shared by read-only tests."""
+    root = tmp_path_factory.mktemp("finished")
+    paths = Paths.for_month(
+        LAST, sources=sample_month(LAST, root), work_root=root / "work", output_root=root / "output"
+    )
+    run_pipeline(paths)
+    return paths

@@ -1,0 +1,140 @@
+"""Each bad input stops the run at the right place, with a bilingual message naming the file,
+the column or row and what was expected, a non-zero exit code, and nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from bottleneck_core.cli import main
+
+from .conftest import LAST
+
+
+def edit(path, change):
+    book = load_workbook(path)
+    change(book.worksheets[0])
+    book.save(path)
+
+
+def column(sheet, name):
+    return [c.value for c in sheet[1]].index(name) + 1
+
+
+def run(tmp_path, sources):
+    result = CliRunner().invoke(
+        main, ["run", "--month", LAST, "--sources", str(sources), "--work", str(tmp_path / "work"),
+               "--out", str(tmp_path / "output")],
+    )  # fmt: skip
+    return result, result.stderr
+
+
+def assert_nothing_published(tmp_path):
+    output = tmp_path / "output"
+    assert not output.exists() or not any(output.iterdir()), f"something was written: {list(output.iterdir())}"
+
+
+def set_cell(name, row, value):
+    return lambda sheet: setattr(sheet.cell(row=row, column=column(sheet, name)), "value", value)
+
+
+def rename_header(old, new):
+    return lambda sheet: setattr(sheet.cell(row=1, column=column(sheet, old)), "value", new)
+
+
+def delete_column(name):
+    return lambda sheet: sheet.delete_cols(column(sheet, name))
+
+
+def all_prices_blank(sheet):
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row=row, column=column(sheet, "price")).value = None
+
+
+def duplicate_conflicting_erp_key(sheet):
+    values = [c.value for c in sheet[2]]
+    values[column(sheet, "price") - 1] = 999.0
+    sheet.append(values)
+
+
+def duplicate_id_web(sheet):
+    first_sku = next(sheet.cell(row=r, column=2).value for r in range(2, sheet.max_row) if sheet.cell(row=r, column=2).value)
+    sheet.append([999999, first_sku])
+
+
+CASES = {
+    # name: (file, change, exit code, words every message must contain)
+    "column missing": ("erp.xlsx", delete_column("stock_status"), 2, ["erp.xlsx", "stock_status", "Expected", "Attendu"]),
+    "column renamed": ("erp.xlsx", rename_header("price", "prix"), 2, ["erp.xlsx", "price", "prix", "Found", "Trouvé"]),
+    "key of dates": ("liaison.xlsx", set_cell("product_id", 5, dt.datetime(2024, 3, 1)), 2,
+                     ["liaison.xlsx", "product_id", "row 5", "ligne 5", "got a date", "reçu une date"]),
+    "price not a number": ("erp.xlsx", set_cell("price", 7, "cher"), 2, ["erp.xlsx", "price", "row 7", "ligne 7", "'cher'"]),
+    "duplicate ERP key, conflicting data": ("erp.xlsx", duplicate_conflicting_erp_key, 1,
+                                            ["erp_keys_unique", "product_id", "conflicting", "contradictoires"]),
+    "duplicate id_web": ("liaison.xlsx", duplicate_id_web, 1, ["link_id_web_unique", "multiply", "multiplierait"]),
+    "all prices missing": ("erp.xlsx", all_prices_blank, 1, ["erp_prices_present", "without a price", "sans prix"]),
+    "header only": ("erp.xlsx", lambda sheet: sheet.delete_rows(2, sheet.max_row), 1, ["erp_raw_has_rows", "0 non-empty"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_bad_workbook_content(case, tmp_path, sources):
+    name, change, code, words = CASES[case]
+    edit(sources / name, change)
+    result, stderr = run(tmp_path, sources)
+    assert result.exit_code == code, stderr
+    for word in words:
+        assert word in stderr, f"{word!r} not in:\n{stderr}"
+    assert "Traceback" not in stderr
+    assert_nothing_published(tmp_path)
+
+
+def test_missing_source_file(tmp_path, sources):
+    (sources / "web.xlsx").unlink()
+    result, stderr = run(tmp_path, sources)
+    assert result.exit_code == 2
+    assert "web.xlsx, Fichier_web.xlsx" in stderr and "Missing source file" in stderr and "manquant" in stderr
+    assert_nothing_published(tmp_path)
+
+
+def test_missing_source_folder(tmp_path):
+    result, stderr = run(tmp_path, tmp_path / "nowhere")
+    assert result.exit_code == 2 and "Source folder not found" in stderr and "introuvable" in stderr
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [(b"", ["erp.xlsx is empty (0 bytes)", "est vide"]),
+     (bytes(range(256)) * 4, ["not an Excel .xlsx file", "binary data", "données binaires"]),
+     (b"product_id,onsale_web,price\n1,1,2.5\n", ["not an Excel .xlsx file", "CSV", "CSV renommé"])],
+    ids=["empty", "random bytes", "csv renamed"],
+)  # fmt: skip
+def test_not_an_excel_file(content, words, tmp_path, sources):
+    (sources / "erp.xlsx").write_bytes(content)
+    result, stderr = run(tmp_path, sources)
+    assert result.exit_code == 2
+    for word in words:
+        assert word in stderr, stderr
+    assert_nothing_published(tmp_path)
+
+
+def test_two_namings_of_one_source_are_refused(tmp_path, sources):
+    shutil.copy(sources / "erp.xlsx", sources / "Fichier_erp.xlsx")
+    result, stderr = run(tmp_path, sources)
+    assert result.exit_code == 2 and "Several files for 'erp'" in stderr
+
+
+def test_a_failed_run_keeps_the_last_good_output(tmp_path, sources):
+    result, _ = run(tmp_path, sources)
+    assert result.exit_code == 0
+    month = tmp_path / "output" / LAST
+    before = {p.name: p.read_bytes() for p in month.iterdir()}
+    edit(sources / "erp.xlsx", all_prices_blank)
+    result, _ = run(tmp_path, sources)
+    assert result.exit_code == 1
+    assert {p.name: p.read_bytes() for p in month.iterdir()} == before
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [LAST]

@@ -1,0 +1,136 @@
+"""One failing input per quality gate: tamper with a finished month's work files, the gate must fail.
+Gates that pass on the sample data must pass untouched; warnings that fire on the sample data
+(its deliberate quirks) must pass once the quirk is repaired."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from bottleneck_core import graph
+from bottleneck_core.checks import REGISTRY, Tables, evaluate
+from bottleneck_core.config import Paths
+from bottleneck_core.store import read_table, write_table
+
+STEP_OF = {check: step.name for step in graph.STEPS for check in step.checks}
+
+
+def change(paths, table, func):
+    frame = read_table(paths.table(table))
+    write_table(func(frame).reset_index(drop=True), paths.table(table))
+
+
+def set_first(table, column, value):
+    def func(frame):
+        frame[column] = frame[column].astype(object)
+        frame.loc[0, column] = value
+        return frame
+
+    return lambda p: change(p, table, func)
+
+
+def append_changed_copy(table, column, value):
+    def func(frame):
+        extra = frame.iloc[[0]].copy()
+        extra[column] = value if not callable(value) else value(extra[column])
+        return pd.concat([frame, extra])
+
+    return lambda p: change(p, table, func)
+
+
+def keyless_row(src, key):
+    return lambda p: change(p, f"{src}_raw", lambda f: f.assign(**{key: f[key].mask(f.index == f[~f["is_blank"]].index[0])}))
+
+
+def edit_json(path_of, func):
+    def apply(p):
+        path = path_of(p)
+        data = json.loads(path.read_text())
+        func(data)
+        path.write_text(json.dumps(data))
+
+    return apply
+
+
+KEYS = {"erp": "product_id", "link": "product_id", "web": "sku"}
+BREAK = {}
+for src, key in KEYS.items():
+    BREAK[f"{src}_raw_has_rows"] = lambda p, s=src: change(p, f"{s}_raw", lambda f: f.iloc[0:0])
+    BREAK[f"{src}_keys_present"] = set_first(f"{src}_clean", key, None)
+    BREAK[f"{src}_rows_accounted"] = lambda p, s=src: change(p, f"{s}_clean", lambda f: f.iloc[1:])
+    BREAK[f"{src}_dropped_rows_with_data"] = keyless_row(src, key)
+    BREAK[f"{src}_keys_unique"] = append_changed_copy(f"{src}_dedup", "source_row", 999_999)
+BREAK["erp_keys_unique"] = append_changed_copy("erp_dedup", "stock_quantity", 12345)
+BREAK |= {
+    "erp_prices_present": set_first("erp_clean", "price", None),
+    "link_id_web_unique": lambda p: change(p, "link_dedup", lambda f: f.assign(id_web=f["id_web"].fillna(f["id_web"].dropna().iloc[0]))),
+    "merged_one_to_one": lambda p: change(p, "merged", lambda f: pd.concat([f, f.iloc[[0]]])),
+    "merged_rows_accounted": lambda p: change(p, "merged", lambda f: f.iloc[1:]),
+    "merged_not_empty": lambda p: change(p, "merged", lambda f: f.iloc[0:0]),
+    "revenue_rows_match": lambda p: change(p, "revenue", lambda f: f.iloc[1:]),
+    "revenue_total_coherent": lambda p: change(p, "revenue", lambda f: f.assign(revenue=f["revenue"].where(f.index != 3, f["revenue"] + f["revenue"].iloc[3]))),
+    "revenue_sorted": lambda p: change(p, "revenue", lambda f: f.iloc[::-1]),
+    "premium_partition": lambda p: change(p, "premium", lambda f: pd.concat([f, read_table(p.table("ordinary")).iloc[[0]]])),
+    "premium_threshold_respected": lambda p: change(p, "premium", lambda f: f.assign(z_score=1.0)),
+    "zscore_standardised": lambda p: change(p, "ordinary", lambda f: f.assign(z_score=f["z_score"] * 2)),
+    "reference_values": edit_json(lambda p: p.sources / "reference.json", lambda d: d.update(revenue_total="1.00")),
+    "outputs_match_manifest": lambda p: (p.output / "premium_wines.csv").write_text("product_id\n"),
+}  # fmt: skip
+
+# Warnings that the sample data trigger on purpose, and how to repair each quirk.
+REPAIR = {
+    "erp_price_not_negative": lambda p: change(p, "erp_clean", lambda f: f.assign(price=f["price"].abs())),
+    "erp_stock_not_negative": lambda p: change(p, "erp_clean", lambda f: f.assign(stock_quantity=f["stock_quantity"].abs())),
+    "erp_stock_status_coherent": lambda p: change(p, "erp_clean", lambda f: f.assign(
+        stock_status=(f["stock_quantity"] > 0).map({True: "instock", False: "outofstock"}))),
+    "web_dropped_rows_with_data": lambda p: change(p, "web_raw", lambda f: f[f["is_blank"] | f["sku"].notna()]),
+    "web_pairs_agree": lambda p: change(p, "web_clean", lambda f: f.assign(total_sales=f.groupby("sku")["total_sales"].transform("first"))),
+}  # fmt: skip
+for name in REPAIR:
+    BREAK[name] = lambda p: None  # the untouched sample month is their failing input
+
+
+@pytest.fixture
+def copy(finished, tmp_path):
+    root = tmp_path / "copy"
+    for part in ("sources", "work", "output"):
+        shutil.copytree(getattr(finished, part), root / part)
+    return Paths(finished.month, root / "sources", root / "work", root / "output")
+
+
+def verdict(name, paths):
+    return evaluate(REGISTRY[name], STEP_OF[name], Tables(paths))
+
+
+def test_every_check_has_a_failing_input():
+    assert sorted(BREAK) == sorted(REGISTRY)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_gate_fails_on_its_bad_input(name, copy):
+    if name not in REPAIR:
+        assert verdict(name, copy).status == "passed", "must pass on the untouched sample month"
+    BREAK[name](copy)
+    result = verdict(name, copy)
+    assert result.status == "failed", result
+    assert result.message_en and result.message_fr and result.message_en != result.message_fr
+
+
+@pytest.mark.parametrize("name", sorted(REPAIR))
+def test_warning_passes_once_the_quirk_is_repaired(name, copy):
+    assert verdict(name, copy).level == "warning"
+    REPAIR[name](copy)
+    assert verdict(name, copy).status == "passed"
+
+
+def test_reference_values_are_skipped_without_a_reference_file(copy):
+    (copy.sources / "reference.json").unlink()
+    assert verdict("reference_values", copy).status == "skipped"
+
+
+def test_levels_error_stops_warning_logs():
+    warnings = {n for n, c in REGISTRY.items() if c.level == "warning"}
+    assert warnings == set(REPAIR) | {"erp_dropped_rows_with_data", "link_dropped_rows_with_data"}
