@@ -118,9 +118,9 @@ def run(month, sources, work, out, threshold, as_json):
     console.print(table)
     console.print(f"{_t('revenue')}: [bold]{manifest['revenue_total']} €[/]")
     console.print(f"{_t('premium')}: {manifest['premium_count']}   {_t('ordinary')}: {manifest['ordinary_count']}")
-    console.print(f"{_t('outputs')}: [bold]{paths.output}[/]")
+    console.print(f"{_t('outputs')}: [bold]{paths.output}[/]", soft_wrap=True)
     for name in [*manifest["outputs"], "manifest.json"]:
-        console.print(f"  {paths.output / name}", highlight=False)
+        console.print(f"  {paths.output / name}", highlight=False, soft_wrap=True)
 
 
 @main.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import quoteattr
 
 from . import graph
+from .sources import SOURCES
 
 
 def _nodes() -> list[tuple[str, str, int]]:
@@ -32,11 +33,15 @@ def _id(name: str) -> str:
     return name.replace(":", "_").replace(".", "_")
 
 
+def _label(name: str, kind: str) -> str:
+    return f"{SOURCES[name.split(':')[1]].stems[0]}.xlsx" if kind == "source" else name
+
+
 def mermaid() -> str:
     shapes = {"source": '[/"{}"/]', "step": '("{}")', "table": '[("{}")]', "file": '[["{}"]]'}
     lines = ["flowchart LR"]
     for name, kind, _ in _nodes():
-        label = name
+        label = _label(name, kind)
         if kind == "step":
             label = f"{name}<br/>{len(graph.get(name).checks)} check(s)"
         lines.append(f"    {_id(name)}{shapes[kind].format(label)}")
@@ -59,7 +64,7 @@ def drawio() -> str:
         y = row.get(rank, 0)
         row[rank] = y + 1
         cells.append(
-            f'<mxCell id={quoteattr(_id(name))} value={quoteattr(name)} style="{styles[kind]}" vertex="1" parent="1">'
+            f'<mxCell id={quoteattr(_id(name))} value={quoteattr(_label(name, kind))} style="{styles[kind]}" vertex="1" parent="1">'
             f'<mxGeometry x="{rank * 170}" y="{y * 70}" width="140" height="46" as="geometry"/></mxCell>'
         )
     for n, (a, b) in enumerate(_edges()):

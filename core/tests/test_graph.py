@@ -1,0 +1,64 @@
+"""The step graph is coherent, and everything that follows it (functions, checks, docs) agrees with it."""
+
+from __future__ import annotations
+
+import importlib.util
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from bottleneck_core import graph, lineage, runner
+from bottleneck_core.checks import REGISTRY
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_step_has_a_function_and_every_function_a_step():
+    assert set(runner.FUNCTIONS) == set(graph.BY_NAME)
+
+
+def test_every_check_is_defined_once_and_attached_to_one_step():
+    attached = [c for s in graph.STEPS for c in s.checks]
+    assert sorted(attached) == sorted(set(attached)) == sorted(REGISTRY)
+
+
+def test_inputs_are_produced_by_an_earlier_step():
+    seen = set()
+    for step in graph.STEPS:
+        for item in step.inputs:
+            assert item.startswith("source:") or item in seen, f"{step.name} reads {item} before it exists"
+        seen.update(step.outputs)
+
+
+def test_three_independent_source_branches():
+    for branch in ("erp", "link", "web"):
+        names = [s.name for s in graph.STEPS if s.branch == branch]
+        assert names == [f"extract_{branch}", f"clean_{branch}", f"dedup_{branch}"]
+        assert graph.upstream(names[0]) == ()
+        assert all(b == branch for n in names for b in [graph.get(u).branch for u in graph.upstream(n)])
+    assert graph.upstream("merge") == ("dedup_erp", "dedup_link", "dedup_web")
+
+
+def test_only_reading_and_publishing_steps_are_retried():
+    assert [s.name for s in graph.STEPS if s.io] == ["extract_erp", "extract_link", "extract_web", "export"]
+
+
+def test_every_step_is_described_in_both_languages():
+    for step in graph.STEPS:
+        assert step.en and step.fr and step.en != step.fr
+
+
+def test_lineage_draws_every_node_and_edge():
+    root = ET.fromstring(lineage.drawio())
+    cells = root.iter("mxCell")
+    ids = {c.get("id") for c in cells}
+    assert {s.name for s in graph.STEPS} <= ids and set(graph.TABLES) <= ids
+    edges = sum(len(s.inputs) + len(s.outputs) for s in graph.STEPS)
+    assert lineage.mermaid().count("-->") == edges
+
+
+def test_committed_lineage_docs_are_up_to_date():
+    spec = importlib.util.spec_from_file_location("lineage_docs", REPO / "scripts" / "lineage_docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for path, text in module.files().items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `make lineage`"
