@@ -99,3 +99,55 @@ def to_money(value) -> Decimal | None:
             f"attendu un prix avec au plus 2 décimales, reçu {value!r}",
         )
     return cents
+
+
+# --- Column-at-a-time fast paths for typed CSV/Parquet columns (large instances) --------------
+# Each returns the converted Arrow array, or None when the column needs the cell-by-cell
+# converter above (which also produces the precise error message naming the row).
+
+
+def _fast_text(column):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(column.type):
+        return pc.cast(column, pa.string())
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_null(column.type)):
+        return None
+    trimmed = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+    return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
+
+
+def _fast_int(column):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(column.type) or pa.types.is_null(column.type):
+        return pc.cast(column, pa.int64())
+    return None
+
+
+def _fast_money(column, decimal_type):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(column.type) or pa.types.is_decimal(column.type):
+        return pc.cast(column, decimal_type)
+    if not pa.types.is_floating(column.type):
+        return None
+    cents = pc.multiply(column, 100.0)
+    off = pc.max(pc.abs(pc.subtract(cents, pc.round(cents)))).as_py()
+    if off is not None and off > 1e-4:
+        return None  # a fraction of a cent somewhere: let the cell converter name the row
+    return pc.cast(pc.round(column, 2), decimal_type)
+
+
+def fast_column(converter, column, arrow_type):
+    """Convert a whole typed column at once when its type allows it, else None."""
+    if converter in (to_key, to_text):
+        return _fast_text(column)
+    if converter is to_int:
+        return _fast_int(column)
+    if converter is to_money:
+        return _fast_money(column, arrow_type)
+    return None

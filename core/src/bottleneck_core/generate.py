@@ -189,3 +189,52 @@ def generate_months(out: Path, first: str = FIRST_MONTH, count: int = MONTHS, se
         (folder / "reference.json").write_text(json.dumps(data.reference, indent=2) + "\n", encoding="utf-8")
         folders.append(folder)
     return folders
+
+
+def generate_large(out: Path, products: int, fmt: str = "parquet", seed: int = SEED) -> Path:
+    """One large month for the benchmark, as Parquet or CSV (Excel stops at 1,048,576 rows).
+
+    Same columns as the exports, about 87 % of products on the web shop (two rows each),
+    1 % empty web rows; no reference file (the benchmark times, it does not check figures).
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    folder = out / f"{products}-products"
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = np.arange(100_000, 100_000 + products)
+    on_web = rng.random(products) < 0.87
+    linked = on_web | (rng.random(products) < 0.2)
+    stock = rng.integers(-1, 120, products)
+    erp = pa.table({
+        "product_id": ids, "onsale_web": on_web.astype("int64"),
+        "price": np.round(rng.lognormal(3.15, 0.5, products), 1),
+        "stock_quantity": stock, "stock_status": np.where(stock > 0, "instock", "outofstock"),
+    })  # fmt: skip
+    skus = (ids + 10_000_000).astype(str)
+    link = pa.table({"product_id": ids, "id_web": pa.array(np.where(linked, skus, None), pa.string())})
+    web_skus = np.repeat(skus[on_web], 2)
+    rows = len(web_skus)
+    blank = rng.random(rows) < 0.01
+    columns = {}
+    for name in WEB_COLUMNS:
+        if name == "sku":
+            columns[name] = pa.array(np.where(blank, None, web_skus), pa.string())
+        elif name == "total_sales":
+            columns[name] = pa.array(np.where(blank, None, np.repeat(rng.poisson(3, on_web.sum()), 2)), pa.int64())
+        elif name == "post_type":
+            columns[name] = pa.array(np.where(blank, None, np.tile(["product", "attachment"], rows // 2)), pa.string())
+        elif name == "post_title":
+            columns[name] = pa.array(np.where(blank, None, np.char.add("Wine ", web_skus)), pa.string())
+        else:
+            columns[name] = pa.nulls(rows, pa.string())
+    web = pa.table(columns)
+    for stem, table in (("erp", erp), ("liaison", link), ("web", web)):
+        if fmt == "csv":
+            pacsv.write_csv(table, folder / f"{stem}.csv")
+        else:
+            pq.write_table(table, folder / f"{stem}.parquet")
+    return folder

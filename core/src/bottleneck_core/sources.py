@@ -115,41 +115,65 @@ def read_source(path: Path, source: Source) -> pd.DataFrame:
     """
     if path.stat().st_size == 0:
         raise SourceError(en=f"{path.name} is empty (0 bytes).", fr=f"{path.name} est vide (0 octet).")
-    header, rows = _read_rows(path)
-    columns = _check_header(path, header, source)
-    positions = {name: columns.index(name) for name in source.keep}
-    data: dict[str, list] = {name: [] for name in source.keep}
-    blank: list[bool] = []
-    for values in rows:
-        blank.append(all(convert.to_text(v) is None for v in values))
-        for name, (converter, _) in source.keep.items():
-            cell = values[positions[name]] if positions[name] < len(values) else None
-            try:
-                data[name].append(converter(cell))
-            except convert.BadValue as bad:
-                row = len(blank) + 1
-                raise SourceError(
-                    en=f"{path.name}, column '{name}', row {row}: {bad.en}.",
-                    fr=f"{path.name}, colonne « {name} », ligne {row} : {bad.fr}.",
-                ) from None
-    arrays = {"source_row": pa.array(range(2, len(blank) + 2), pa.int64())}
-    arrays |= {name: pa.array(data[name], kind) for name, (_, kind) in source.keep.items()}
-    arrays["is_blank"] = pa.array(blank, pa.bool_())
-    return to_frame(pa.table(arrays))
+    if path.suffix.lower() == ".xlsx":
+        header, rows = _read_xlsx(path)
+        columns = _check_header(path, header, source)
+        cells = list(zip(*rows)) if rows else [()] * len(columns)
+        blank = [all(convert.to_text(v) is None for v in row) for row in rows]
+        arrays = {
+            name: _convert(path, name, cells[columns.index(name)] if rows else [], converter, kind)
+            for name, (converter, kind) in source.keep.items()
+        }
+    else:
+        table = _read_table(path)
+        columns = _check_header(path, table.column_names, source)
+        arrays = {}
+        for name, (converter, kind) in source.keep.items():
+            column = table.column(columns.index(name))
+            fast = convert.fast_column(converter, column, kind)
+            arrays[name] = fast if fast is not None else _convert(path, name, column.to_pylist(), converter, kind)
+        blank = _blank_rows(table)
+    table = pa.table({"source_row": pa.array(range(2, len(blank) + 2), pa.int64()), **arrays,
+                      "is_blank": pa.array(blank, pa.bool_())})  # fmt: skip
+    return to_frame(table)
 
 
-def _read_rows(path: Path) -> tuple[list, list]:
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
+def _convert(path: Path, name: str, values, converter: Callable, kind: pa.DataType) -> pa.Array:
+    """Convert cell by cell; the first bad cell stops with its file, column and row."""
+    out = []
+    for index, value in enumerate(values):
+        try:
+            out.append(converter(value))
+        except convert.BadValue as bad:
+            row = index + 2
+            raise SourceError(
+                en=f"{path.name}, column '{name}', row {row}: {bad.en}.",
+                fr=f"{path.name}, colonne « {name} », ligne {row} : {bad.fr}.",
+            ) from None
+    return pa.array(out, kind)
+
+
+def _blank_rows(table: pa.Table):
+    """True where every column of the row is null or blank text."""
+    import pyarrow.compute as pc
+
+    blank = None
+    for column in table.columns:
+        empty = pc.is_null(column)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            empty = pc.or_kleene(empty, pc.equal(pc.utf8_trim_whitespace(column), ""))
+        empty = pc.fill_null(empty, True)
+        blank = empty if blank is None else pc.and_(blank, empty)
+    return blank
+
+
+def _read_table(path: Path) -> pa.Table:
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    if suffix == ".csv":
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
-    else:
-        table = pq.read_table(path)
-    return table.column_names, zip(*(col.to_pylist() for col in table.columns))
+    if path.suffix.lower() == ".csv":
+        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
+    return pq.read_table(path)
 
 
 def _read_xlsx(path: Path) -> tuple[list, list]:
@@ -182,7 +206,8 @@ def _read_xlsx(path: Path) -> tuple[list, list]:
             en=f"{path.name} is empty: its first sheet has no header row.",
             fr=f"{path.name} est vide : sa première feuille n'a pas de ligne d'en-tête.",
         )
-    return list(rows[0]), rows[1:]
+    width = len(rows[0])
+    return list(rows[0]), [tuple(row) + (None,) * (width - len(row)) for row in rows[1:]]
 
 
 def _check_header(path: Path, header: list, source: Source) -> list[str]:
