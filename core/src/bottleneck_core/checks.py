@@ -225,36 +225,31 @@ def _merged_one_to_one(t: Tables):
 
 
 def _merged_rows_accounted(t: Tables):
+    """Recompute, with a left join instead of inner joins, why each ERP row is kept or lost."""
     erp, link, web, merged = t["erp_dedup"], t["link_dedup"], t["web_dedup"], t["merged"]
-    id_web = dict(zip(link["product_id"].astype(object), link["id_web"].astype(object)))
-    skus = set(web["sku"].astype(object))
-    lost = {"no_link": [], "no_id_web": [], "not_in_web": []}
-    expected, offline = {}, 0
-    for product_id, onsale in zip(erp["product_id"].astype(object), erp["onsale_web"].astype(object)):
-        if product_id not in id_web:
-            reason = "no_link"
-        elif pd.isna(id_web[product_id]):
-            reason = "no_id_web"
-        elif id_web[product_id] not in skus:
-            reason = "not_in_web"
-        else:
-            expected[product_id] = id_web[product_id]
-            continue
-        lost[reason].append(product_id)
-        offline += onsale == 0
-    web_lost = skus - set(expected.values())
-    actual = dict(zip(merged["product_id"].astype(object), merged["sku"].astype(object)))
+    erp = erp[["product_id", "onsale_web"]].merge(
+        link[["product_id", "id_web"]], on="product_id", how="left", indicator=True
+    )
+    no_link = erp["_merge"] == "left_only"
+    no_id_web = ~no_link & erp["id_web"].isna()
+    not_in_web = ~no_link & ~no_id_web & ~erp["id_web"].isin(web["sku"])
+    lost = no_link | no_id_web | not_in_web
+    expected = erp.loc[~lost, ["product_id", "id_web"]]
+    web_lost = sorted(set(web["sku"].astype(object)) - set(expected["id_web"].astype(object)))
+    same = sorted(zip(expected["product_id"].astype(object), expected["id_web"].astype(object))) == sorted(
+        zip(merged["product_id"].astype(object), merged["sku"].astype(object))
+    )
     evidence = {
         "merged": len(merged),
-        "erp_lost": len(erp) - len(expected),
-        "erp_no_link": len(lost["no_link"]),
-        "erp_no_id_web": len(lost["no_id_web"]),
-        "erp_not_in_web": len(lost["not_in_web"]),
-        "erp_lost_offline": int(offline),
+        "erp_lost": int(lost.sum()),
+        "erp_no_link": int(no_link.sum()),
+        "erp_no_id_web": int(no_id_web.sum()),
+        "erp_not_in_web": int(not_in_web.sum()),
+        "erp_lost_offline": int((lost & (erp["onsale_web"] == 0)).sum()),
         "web_lost": len(web_lost),
-        "web_lost_skus": sorted(web_lost),
+        "web_lost_skus": web_lost,
     }
-    return actual == expected and len(merged) == len(expected), evidence
+    return same and len(merged) == len(expected), evidence
 
 
 def _merged_not_empty(t: Tables):

@@ -26,26 +26,41 @@ def _cell(value):
 
 
 def write_revenue_xlsx(revenue: pd.DataFrame, total: Decimal, path: Path) -> None:
-    workbook = xlsxwriter.Workbook(str(path))
+    """One row per product, highest revenue first, then a TOTAL row.
+
+    Excel cells hold binary floats: the exact decimal figures are in the CSVs and the
+    manifest; here they are formatted to the cent. Rows are streamed (constant memory).
+    """
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     workbook.set_properties({"title": "BottleNeck revenue report", "created": FIXED_TIME})
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0.00"})
     money_bold = workbook.add_format({"num_format": "#,##0.00", "bold": True})
     sheet = workbook.add_worksheet("revenue")
-    columns = ["product_id", "sku", "name", "price", "total_sales", "revenue"]
-    sheet.write_row(0, 0, columns, bold)
-    for row, record in enumerate(revenue[columns].astype(object).itertuples(index=False), start=1):
-        product_id, sku, name, price, sales, amount = record
-        sheet.write_row(row, 0, [_cell(product_id), _cell(sku), name or ""])
-        sheet.write_number(row, 3, float(price), money)
-        sheet.write_number(row, 4, int(sales))
-        sheet.write_number(row, 5, float(amount), money)
-    last = len(revenue) + 1
-    sheet.write(last, 0, "TOTAL", bold)
-    sheet.write_number(last, 5, float(total), money_bold)
     sheet.freeze_panes(1, 0)
     sheet.set_column(2, 2, 48)
     sheet.set_column(3, 5, 14)
+    sheet.write_row(0, 0, ["product_id", "sku", "name", "price", "total_sales", "revenue"], bold)
+    columns = (
+        [_cell(v) for v in revenue["product_id"].astype(object)],
+        [_cell(v) for v in revenue["sku"].astype(object)],
+        revenue["name"].astype(object).fillna("").tolist(),
+        revenue["price"].astype("float64").tolist(),
+        revenue["total_sales"].astype("int64").tolist(),
+        revenue["revenue"].astype("float64").tolist(),
+    )
+    write = sheet.write  # ids may be numbers or text
+    number, text = sheet.write_number, sheet.write_string
+    for row, (product_id, sku, name, price, sales, amount) in enumerate(zip(*columns), start=1):
+        write(row, 0, product_id)
+        write(row, 1, sku)
+        text(row, 2, name)
+        number(row, 3, price, money)
+        number(row, 4, sales)
+        number(row, 5, amount, money)
+    last = len(revenue) + 1
+    sheet.write(last, 0, "TOTAL", bold)
+    sheet.write_number(last, 5, float(total), money_bold)
     workbook.close()
 
 
