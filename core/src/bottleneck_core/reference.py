@@ -17,6 +17,7 @@ from .store import read_json, row_count
 from .transforms import price_stats
 
 FILE_NAME = "reference.json"
+FIGURES = ("revenue_total", "premium_revenue", "ordinary_revenue", "price_mean", "price_std")
 
 
 def actual_values(t) -> dict:
@@ -40,8 +41,13 @@ def compare(t) -> tuple[bool | None, dict]:
     if not path.exists():
         return None, {"status": f"no {FILE_NAME} beside the sources, skipped", "status_fr": f"pas de {FILE_NAME} à côté des sources, ignoré", "mismatches": []}
     expected = read_json(path)
-    mismatches = []
+    from .graph import TABLES
+
+    unknown = [n for n in expected if n not in (*FIGURES, "counts")] + [t for t in expected.get("counts", {}) if t not in TABLES]
+    mismatches = [f"{name}: unknown figure" for name in unknown]
     for table, count in expected.get("counts", {}).items():
+        if table not in TABLES:
+            continue
         actual = row_count(t.paths.table(table))
         if actual != count:
             mismatches.append(f"{table}: {actual} != {count}")

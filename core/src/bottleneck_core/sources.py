@@ -207,7 +207,10 @@ def _read_xlsx(path: Path) -> tuple[list, list]:
             fr=f"{path.name} est vide : sa première feuille n'a pas de ligne d'en-tête.",
         )
     width = len(rows[0])
-    return list(rows[0]), [tuple(row) + (None,) * (width - len(row)) for row in rows[1:]]
+    body = [tuple(row) + (None,) * (width - len(row)) for row in rows[1:]]
+    while body and all(convert.to_text(v) is None for v in body[-1]):
+        body.pop()  # trailing empty rows are sheet formatting, not data (pandas drops them too)
+    return list(rows[0]), body
 
 
 def _check_header(path: Path, header: list, source: Source) -> list[str]:
