@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -61,9 +63,14 @@ def revenue(merged: pd.DataFrame) -> pd.DataFrame:
 
 
 def price_stats(prices: pd.Series) -> tuple[float, float]:
-    """Mean and standard deviation (ddof=0) of the prices, as floats: z-scores are statistics."""
-    values = prices.astype("float64").to_numpy()
-    return float(values.mean()), float(values.std(ddof=DDOF))
+    """Mean and standard deviation (ddof=0) of the prices, as floats: z-scores are statistics.
+
+    ``math.fsum`` is correctly rounded, so the figures do not depend on summation order,
+    numpy build or thread count: every orchestrator's environment gets the same bits.
+    """
+    values = prices.astype("float64").tolist()
+    mean = math.fsum(values) / len(values)
+    return mean, math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - DDOF))
 
 
 def classify(merged: pd.DataFrame, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
