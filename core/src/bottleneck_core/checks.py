@@ -120,12 +120,12 @@ def rows_accounted(src: str, key: str) -> Check:
         raw, clean = t[f"{src}_raw"], t[f"{src}_clean"]
         blank = raw["is_blank"]
         keyless = ~blank & raw[key].isna()
-        expected = set(raw.loc[~blank & ~keyless, "source_row"])
+        expected = set(raw.loc[~blank & ~keyless, "source_row"].tolist())
         evidence = {
             "table": f"{src}_clean", "key": key, "raw": len(raw), "clean": len(clean),
             "dropped_blank": int(blank.sum()), "dropped_missing_key": int(keyless.sum()),
         }  # fmt: skip
-        return set(clean["source_row"]) == expected and len(clean) == len(expected), evidence
+        return set(clean["source_row"].tolist()) == expected and len(clean) == len(expected), evidence
 
     return Check(
         f"{src}_rows_accounted", ERROR,
@@ -279,8 +279,8 @@ def _revenue_sorted(t: Tables):
 
 def _premium_partition(t: Tables):
     premium, ordinary, merged = t["premium"], t["ordinary"], t["merged"]
-    ids_p, ids_o = set(premium["product_id"]), set(ordinary["product_id"])
-    ok = not (ids_p & ids_o) and (ids_p | ids_o) == set(merged["product_id"])
+    ids_p, ids_o = set(premium["product_id"].tolist()), set(ordinary["product_id"].tolist())
+    ok = not (ids_p & ids_o) and (ids_p | ids_o) == set(merged["product_id"].tolist())
     evidence = {"premium": len(premium), "ordinary": len(ordinary), "merged": len(merged)}
     return ok and len(premium) + len(ordinary) == len(merged), evidence
 
