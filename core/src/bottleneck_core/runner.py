@@ -145,13 +145,17 @@ def gate_results(paths: Paths, upto: str) -> list[CheckResult]:
     return results
 
 
+def reset_work(paths: Paths) -> None:
+    """Start a month afresh: remove its work folder (tables, gate results), never its reports."""
+    shutil.rmtree(paths.work, ignore_errors=True)
+
+
 def run_pipeline(paths: Paths, threshold: float | None = None, on_step: Callable | None = None) -> dict:
     """All steps in graph order, each followed by its gates, in a fresh work folder.
 
     Returns the published manifest. Stops at the first failed error-level gate.
     """
-    if paths.work.exists():
-        shutil.rmtree(paths.work)
+    reset_work(paths)
     for step in graph.STEPS:
         if on_step:
             on_step(step.name, "start", None)

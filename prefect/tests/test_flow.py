@@ -1,0 +1,171 @@
+"""The flow, in-process against Prefect's test harness: same bytes as core, the task graph is
+core's step graph, a broken input stops at the erp gate and fires the alert, the UI artifacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
+
+from bottleneck_core import graph, summary
+from bottleneck_core.config import Paths
+from bottleneck_core.testing import WebhookReceiver, assert_same_outputs, break_prices, core_outputs, sample_month
+
+MONTH = "2026-10"
+
+
+def task_runs(state) -> dict:
+    """The task runs of a finished flow run, by name (task run names are the task names)."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+        )
+    return {run.name: run for run in runs}
+
+
+def artifacts(state) -> dict:
+    """The artifacts of a finished flow run: key -> data (a JSON table, or markdown text)."""
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]))
+        )
+    return {a.key: a.data for a in found}
+
+
+@pytest.fixture(scope="module")
+def good_run(wrapper, prefect_server, tmp_path_factory):
+    """One complete run of the flow on a sample month, shared by the read-only tests below."""
+    root = tmp_path_factory.mktemp("good")
+    sources = sample_month(MONTH, root)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("BOTTLENECK_DATA_DIR", str(root))
+        env.delenv("BOTTLENECK_WORK_DIR", raising=False)
+        env.delenv("BOTTLENECK_OUTPUT_DIR", raising=False)
+        state = wrapper.monthly_report(month=MONTH, return_state=True)
+    return state, root, sources
+
+
+def test_outputs_are_byte_identical_to_core(good_run, tmp_path):
+    state, root, sources = good_run
+    assert state.is_completed(), state.message
+    assert_same_outputs(core_outputs(MONTH, sources, tmp_path / "core"), root / "output" / MONTH)
+
+
+def test_task_graph_is_core_step_graph(good_run):
+    """Names and edges of the task runs Prefect recorded, against graph.STEPS."""
+    runs = task_runs(good_run[0])
+    expected = {}
+    for step in graph.STEPS:
+        expected[step.name] = {f"check_{up}" for up in graph.upstream(step.name)}
+        expected[f"check_{step.name}"] = {step.name}
+    by_id = {run.id: name for name, run in runs.items()}
+    recorded = {
+        name: {by_id[i.id] for inputs in run.task_inputs.values() for i in inputs if i.id in by_id}
+        for name, run in runs.items()
+    }
+    assert recorded == expected
+    assert all(run.state.is_completed() for run in runs.values())
+
+
+def test_retries_on_io_steps_only_never_on_gates(good_run):
+    runs = task_runs(good_run[0])
+    for step in graph.STEPS:
+        assert runs[step.name].empirical_policy.retries == (2 if step.io else 0), step.name
+        assert runs[f"check_{step.name}"].empirical_policy.retries == 0, step.name
+
+
+def test_the_three_source_branches_run_concurrently(good_run):
+    """Each branch's first task started before the other branches' first tasks had finished."""
+    runs = task_runs(good_run[0])
+    firsts = [runs[s.name] for s in graph.STEPS if s.branch and s.name.startswith("extract_")]
+    assert len(firsts) == 3
+    assert max(r.start_time for r in firsts) < min(r.end_time for r in firsts)
+
+
+def test_summary_artifacts_show_core_figures(good_run, tmp_path):
+    """The rows, checks and report artifacts hold what core's own run of the month reports."""
+    state, _, sources = good_run
+    core_outputs(MONTH, sources, tmp_path)
+    expected = summary.month_summary(
+        Paths.for_month(MONTH, sources=sources, work_root=tmp_path / "work", output_root=tmp_path / "output")
+    )
+    by_key = artifacts(state)
+    assert set(by_key) == {f"bottleneck-{MONTH}-{kind}" for kind in ("rows", "checks", "report")}
+    rows = json.loads(by_key[f"bottleneck-{MONTH}-rows"])
+    assert {r["table"]: r["rows"] for r in rows} == expected["rows"]
+    checks = json.loads(by_key[f"bottleneck-{MONTH}-checks"])
+    assert [(c["name"], c["status"]) for c in checks] == [(c["name"], c["status"]) for c in expected["checks"]]
+    assert by_key[f"bottleneck-{MONTH}-report"] == summary.summary_markdown(expected)
+    assert expected["revenue_total"] in by_key[f"bottleneck-{MONTH}-report"]
+
+
+def test_broken_prices_fail_at_the_erp_gate_and_alert(wrapper, prefect_server, data_dir, monkeypatch):
+    break_prices(sample_month(MONTH, data_dir))
+    stale = data_dir / "work" / MONTH / "checks" / "merge.json"  # left by an earlier run of the month
+    stale.parent.mkdir(parents=True)
+    stale.write_text(json.dumps([{"name": "stale", "step": "merge", "level": "error", "status": "passed",
+                                  "message_en": "", "message_fr": "", "evidence": {}}]))  # fmt: skip
+    with WebhookReceiver() as hook:
+        monkeypatch.setenv("BOTTLENECK_ALERT_WEBHOOK", hook.url)
+        state = wrapper.monthly_report(month=MONTH, return_state=True)
+        alerts = hook.wait(1)
+    assert state.is_failed()
+    assert "erp_prices_present" in state.message
+    runs = task_runs(state)
+    assert runs["check_clean_erp"].state.is_failed()
+    assert runs["check_clean_erp"].run_count == 1  # a gate is not retried
+    assert runs["check_dedup_web"].state.is_completed()  # the other branches went on
+    assert "merge" not in runs or not runs["merge"].state.is_completed()  # nothing downstream ran
+    assert not (data_dir / "output" / MONTH).exists()
+    checks = {c["name"]: c["status"] for c in json.loads(artifacts(state)[f"bottleneck-{MONTH}-checks"])}
+    assert checks["erp_prices_present"] == "failed"  # the UI shows which gate stopped the run
+    assert "stale" not in checks and "merged_not_empty" not in checks  # a fresh work folder
+    assert len(alerts) == 1
+    assert alerts[0]["tool"] == "prefect" and alerts[0]["month"] == MONTH and alerts[0]["status"] == "failed"
+    assert alerts[0]["run"] == str(state.state_details.flow_run_id)
+    assert "erp_prices_present" in alerts[0]["reason"]
+
+
+def test_a_transient_io_failure_is_retried(wrapper, prefect_server, data_dir, monkeypatch, tmp_path_factory):
+    """The ERP export is unreadable once (a file still being copied): extract_erp retries and the run completes."""
+    from bottleneck_core import runner
+
+    sources = sample_month(MONTH, data_dir)
+    real_extract, failures = runner.sources.extract, []
+
+    def flaky_extract(folder, name):
+        if name == "erp" and not failures:
+            failures.append(name)
+            raise OSError("erp.xlsx is locked (injected)")
+        return real_extract(folder, name)
+
+    monkeypatch.setattr(runner.sources, "extract", flaky_extract)
+    state = wrapper.monthly_report(month=MONTH, return_state=True)
+    assert state.is_completed(), state.message
+    assert failures == ["erp"] and task_runs(state)["extract_erp"].run_count == 2
+    monkeypatch.setattr(runner.sources, "extract", real_extract)  # core's reference run reads for real
+    assert_same_outputs(core_outputs(MONTH, sources, tmp_path_factory.mktemp("core")), data_dir / "output" / MONTH)
+
+
+@pytest.mark.parametrize(
+    ("scheduled", "month"),
+    [
+        (dt.datetime(2026, 11, 15, 9, 0, tzinfo=ZoneInfo("Europe/Paris")), "2026-10"),
+        (dt.datetime(2027, 1, 15, 9, 0, tzinfo=ZoneInfo("Europe/Paris")), "2026-12"),
+        (dt.datetime(2026, 5, 31, 22, 30, tzinfo=dt.timezone.utc), "2026-05"),  # already June 1st in Paris
+    ],
+)
+def test_month_defaults_to_the_month_before_the_scheduled_time(wrapper, scheduled, month):
+    assert wrapper.batch_month(None, scheduled) == month
+    assert wrapper.batch_month("2026-07", scheduled) == "2026-07"  # a named month wins
+
+
+def test_deployment_schedule(wrapper):
+    deployment = wrapper.monthly_report.to_deployment(name=wrapper.DEPLOYMENT_NAME, schedules=[wrapper.SCHEDULE])
+    (schedule,) = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 9 15 * *", "Europe/Paris")
+    assert wrapper.DEPLOYMENT == "bottleneck-monthly-report/monthly"
