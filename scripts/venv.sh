@@ -12,7 +12,10 @@ cd "$root"  # relative paths in requirement files are relative to the repository
 python=${PYTHON:-python3}
 if [ -f "$name/.python-version" ]; then  # e.g. kestra/: Kestra's image ships Python 3.10
   wanted="python$(tr -d '[:space:]' < "$name/.python-version")"
-  if command -v "$wanted" >/dev/null; then python=$wanted; else echo "warning: $wanted not found, using $python" >&2; fi
+  if "$wanted" -c '' 2>/dev/null; then python=$wanted  # a pyenv shim exists even when it cannot run
+  elif command -v pyenv >/dev/null && found=$(pyenv versions --bare | grep -E "^${wanted#python}\.[0-9]+$" | tail -1) && [ -n "$found" ]; then
+    python="$(pyenv root)/versions/$found/bin/$wanted"
+  else echo "warning: $wanted not usable, using $python" >&2; fi
 fi
 
 files=("$root/core/pyproject.toml")

@@ -1,0 +1,237 @@
+"""Structural validation of kestra/flows/*.yml (CI has no Kestra server: see kestra/README.md).
+
+Every type and property comes from the committed Kestra 1.3 catalogue, ids are unique, every
+{{ }} expression is one the harness understands and refers to something that exists, the
+schedule and the alert trigger are as required, and the task graph maps onto core's graph.STEPS.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bottleneck_core import graph
+
+HERE = Path(__file__).resolve().parent
+FLOWS_DIR = HERE.parent / "flows"
+CATALOGUE = yaml.safe_load((HERE / "kestra_1_3_catalogue.yml").read_text(encoding="utf-8"))
+FLOW_FILES = sorted(FLOWS_DIR.glob("*.yml"))
+MONTHLY, ALERT = "bottleneck_monthly", "bottleneck_alert_on_failure"
+SCRIPT_TYPES = ("io.kestra.plugin.scripts.python.Commands", "io.kestra.plugin.scripts.python.Script")
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((FLOWS_DIR / f"{name}.yml").read_text(encoding="utf-8"))
+
+
+def walk(tasks: list, parents=()):
+    """Every task with the chain of its flowable parents."""
+    for task in tasks:
+        yield task, parents
+        yield from walk(task.get("tasks", []), (*parents, task))
+        yield from walk(task.get("errors", []), (*parents, task))
+
+
+def all_tasks(flow: dict):
+    yield from walk(flow.get("tasks", []))
+    yield from walk(flow.get("errors", []))
+
+
+def step_of(task: dict) -> tuple[str, str] | None:
+    """('step'|'check', step name) for a task that calls the core CLI, else None."""
+    if task["type"] != "io.kestra.plugin.scripts.python.Commands":
+        return None
+    m = re.match(r"bottleneck (step|check) (\w+) ", task["commands"][0])
+    return (m.group(1), m.group(2)) if m else None
+
+
+def test_both_flows_exist():
+    assert {p.stem for p in FLOW_FILES} == {MONTHLY, ALERT}
+
+
+@pytest.mark.parametrize("path", FLOW_FILES, ids=lambda p: p.stem)
+class TestEveryFlow:
+    def test_id_namespace_description(self, path):
+        flow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert flow["id"] == path.stem, "the flow id must match the file name"
+        assert flow["namespace"] == "bottleneck"
+        assert flow.get("description", "").strip()
+        assert set(flow) <= set(CATALOGUE["flow_properties"]), set(flow) - set(CATALOGUE["flow_properties"])
+
+    def test_types_and_properties_are_kestra_1_3(self, path):
+        flow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        types = CATALOGUE["types"]
+        for task, _ in all_tasks(flow):
+            assert task["type"] in types and types[task["type"]]["kind"] in ("task", "flowable"), task["type"]
+            allowed = set(CATALOGUE["task_common"]) | set(types[task["type"]]["properties"])
+            assert set(task) <= allowed, f"{task['id']}: not a property of {task['type']}: {set(task) - allowed}"
+            if "taskRunner" in task:
+                runner = task["taskRunner"]
+                assert types[runner["type"]]["kind"] == "task_runner"
+                assert set(runner) <= set(types[runner["type"]]["properties"])
+            if "retry" in task:
+                assert set(task["retry"]) <= set(CATALOGUE["retry"][task["retry"]["type"]])
+        for trigger in flow.get("triggers", []):
+            spec = types[trigger["type"]]
+            assert spec["kind"] == "trigger" and set(trigger) <= set(spec["properties"]), trigger
+            if "preconditions" in trigger:
+                pre = trigger["preconditions"]
+                assert set(pre) <= set(CATALOGUE["flow_trigger_preconditions"])
+                for f in pre["flows"]:
+                    assert set(f) <= set(CATALOGUE["flow_trigger_precondition_flow"])
+        for item in flow.get("inputs", []):
+            assert set(item) <= set(CATALOGUE["input_properties"])
+        for item in flow.get("outputs", []):
+            assert set(item) <= set(CATALOGUE["flow_output_properties"])
+
+    def test_ids_are_unique(self, path):
+        flow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        ids = [t["id"] for t, _ in all_tasks(flow)] + [t["id"] for t in flow.get("triggers", [])]
+        assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+        assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in ids), "ids are snake_case"
+
+    def test_nothing_kestra_2_0_removed(self, path):
+        text = path.read_text(encoding="utf-8")
+        flow = yaml.safe_load(text)
+        removed = CATALOGUE["removed_in_2_0"]
+        assert not {t["type"] for t, _ in all_tasks(flow)} & set(removed["types"])
+        assert not set(flow) & set(removed["flow_keys"])
+        assert not any(p in text for p in removed["pebble"])
+
+    def test_script_tasks_run_in_the_process_runner(self, path):
+        flow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        scripts = [t for t, _ in all_tasks(flow) if t["type"] in SCRIPT_TYPES]
+        assert scripts
+        assert all(t["taskRunner"] == {"type": "io.kestra.plugin.core.runner.Process"} for t in scripts)
+
+    def test_every_expression_is_understood_and_refers_to_something(self, path, fh):
+        flow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        inputs = {i["id"] for i in flow.get("inputs", [])}
+        variables = set(flow.get("variables", {}))
+        task_ids = {t["id"] for t, _ in all_tasks(flow)}
+        monthly_outputs = {o["id"] for o in load(MONTHLY).get("outputs", [])}
+        trigger_types = {t["type"].rsplit(".", 1)[1] for t in flow.get("triggers", [])}
+        allowed_trigger = {"Schedule": {"date"}, "Flow": {"executionId", "namespace", "flowId", "state", "outputs"}}
+        found = fh.expressions({k: v for k, v in flow.items() if k != "triggers"})
+        assert found, "no expression found: the test would prove nothing"
+        for expression in found:
+            for ref in fh.paths(fh.parse(expression)):  # parse() raises on anything the harness cannot run
+                root, _, rest = ref.partition(".")
+                if root == "inputs":
+                    assert rest in inputs, f"{{{{ {expression} }}}}: no input {rest}"
+                elif root == "vars":
+                    assert rest in variables, f"{{{{ {expression} }}}}: no variable {rest}"
+                elif root == "outputs":
+                    assert rest.split(".")[0] in task_ids, f"{{{{ {expression} }}}}: no task {rest}"
+                elif root == "trigger":
+                    head = rest.split(".")[0]
+                    assert any(head in allowed_trigger[t] for t in trigger_types), f"{{{{ {expression} }}}}: trigger.{rest}"
+                    if head == "outputs":
+                        assert rest.split(".")[1] in monthly_outputs, f"{{{{ {expression} }}}}: no flow output {rest}"
+                elif root == "execution":
+                    assert rest in ("id", "startDate")
+                elif root == "flow":
+                    assert rest in ("id", "namespace")
+                else:
+                    pytest.fail(f"{{{{ {expression} }}}}: unknown variable {ref}")
+
+
+def test_schedule_is_the_kits_convention():
+    (trigger,) = [t for t in load(MONTHLY)["triggers"] if t["type"].endswith(".Schedule")]
+    assert trigger["cron"] == "0 9 15 * *"
+    assert trigger["timezone"] == "Europe/Paris"
+
+
+def test_the_month_defaults_to_the_month_before_the_trigger_date():
+    flow = load(MONTHLY)
+    (month,) = flow["inputs"]
+    assert month["id"] == "month" and month["type"] == "STRING" and month["required"] is False
+    assert re.fullmatch(month["validator"], "2026-10") and not re.fullmatch(month["validator"], "2026-13")
+    assert "trigger.date" in flow["variables"]["month"] and "dateAdd(-1, 'MONTHS')" in flow["variables"]["month"]
+
+
+def test_alert_flow_listens_to_failed_runs_of_the_monthly_flow():
+    monthly, alert = load(MONTHLY), load(ALERT)
+    (trigger,) = alert["triggers"]
+    assert trigger["type"] == "io.kestra.plugin.core.trigger.Flow"
+    assert trigger["states"] == ["FAILED"]
+    assert trigger["preconditions"]["flows"] == [
+        {"namespace": monthly["namespace"], "flowId": monthly["id"], "states": ["FAILED"]}
+    ]
+    assert any("send_alert" in t.get("script", "") for t, _ in all_tasks(alert)), "the alert uses core's send_alert"
+
+
+def test_errors_branch_logs_a_clear_message():
+    errors = load(MONTHLY)["errors"]
+    assert [e["type"] for e in errors] == ["io.kestra.plugin.core.log.Log"]
+    assert errors[0]["level"] == "ERROR" and "FAILED" in errors[0]["message"]
+
+
+class TestGraphMapping:
+    """The flow is core's step graph: one task per step, its gate right after it, parallel branches."""
+
+    def setup_method(self):
+        self.flow = load(MONTHLY)
+        self.tasks = list(all_tasks(self.flow))
+
+    def test_one_task_per_step_and_one_gate_task_per_step(self):
+        steps = [step_of(t) for t, _ in self.tasks if step_of(t)]
+        assert sorted(n for k, n in steps if k == "step") == sorted(s.name for s in graph.STEPS)
+        assert sorted(n for k, n in steps if k == "check") == sorted(s.name for s in graph.STEPS)
+        for task, _ in self.tasks:
+            kind = step_of(task)
+            if kind:
+                assert task["id"] == (kind[1] if kind[0] == "step" else f"check_{kind[1]}")
+                assert task["commands"][0] == f"bottleneck {kind[0]} {kind[1]} --month {{{{ render(vars.month) }}}}"
+
+    def sequences(self):
+        """Each list of sibling tasks, in order (the top level and every Sequential)."""
+        yield self.flow["tasks"]
+        for task, _ in self.tasks:
+            if task["type"].endswith(".Sequential"):
+                yield task["tasks"]
+
+    def test_each_gate_follows_its_step(self):
+        for seq in self.sequences():
+            for i, task in enumerate(seq):
+                if step_of(task) and step_of(task)[0] == "step":
+                    assert step_of(seq[i + 1]) == ("check", task["id"]), f"{task['id']} is not followed by its gate"
+
+    def test_branches_run_in_parallel_in_graph_order(self):
+        first = self.flow["tasks"][0]
+        assert first["type"] == "io.kestra.plugin.core.flow.Parallel"
+        branches = {b["id"]: b for b in first["tasks"]}
+        assert set(branches) == {f"{s.branch}_branch" for s in graph.STEPS if s.branch}
+        for name, branch in branches.items():
+            assert branch["type"] == "io.kestra.plugin.core.flow.Sequential"
+            steps = [t["id"] for t in branch["tasks"] if step_of(t)[0] == "step"]
+            assert steps == [s.name for s in graph.STEPS if s.branch == name.removesuffix("_branch")]
+
+    def test_every_step_runs_after_its_upstream_steps(self):
+        position = {}  # step -> (branch or None, index in its sequence); the Parallel runs first
+        for seq in self.sequences():
+            for i, task in enumerate(seq):
+                if step_of(task) and step_of(task)[0] == "step":
+                    position[task["id"]] = i
+        top_level = [t["id"] for t in self.flow["tasks"]]
+        for step in graph.STEPS:
+            for up in graph.upstream(step.name):
+                up_step = graph.get(up)
+                if step.branch:
+                    assert up_step.branch == step.branch and position[up] < position[step.name]
+                elif up_step.branch:
+                    assert step.name in top_level  # after the Parallel, which holds every branch step
+                else:
+                    assert top_level.index(up) < top_level.index(step.name)
+
+    def test_retry_on_io_steps_only(self):
+        retried = {t["id"] for t, _ in self.tasks if "retry" in t}
+        assert retried == {s.name for s in graph.STEPS if s.io}
+        assert not any(i.startswith("check_") for i in retried), "a failed gate is never retried"
+
+    def test_report_files_are_output_files_of_export(self):
+        (export,) = [t for t, _ in self.tasks if t["id"] == "export"]
+        assert export["outputFiles"] == list(graph.get("export").outputs)

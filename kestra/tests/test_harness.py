@@ -1,0 +1,78 @@
+"""The harness itself: the month expression, and loud failures on anything it does not simulate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from bottleneck_core.config import previous_month
+
+MONTH = "{{ render(vars.month) }}"
+
+
+def month_of(fh, inputs=None, trigger=None, start="2026-11-22T17:00:00+00:00"):
+    flow = fh.Harness.load("bottleneck_monthly")
+    variables = {"inputs": inputs or {}, "vars": flow["variables"], "execution": {"id": "x", "startDate": start}}
+    if trigger is not None:
+        variables["trigger"] = trigger
+    return fh.Context(variables).render(MONTH)
+
+
+@pytest.mark.parametrize("date", ["2026-11-15T09:00:00+01:00", "2027-01-15T09:00:00+01:00", "2026-03-15T09:00:00+01:00"])
+def test_scheduled_run_takes_the_month_before_the_trigger_date(fh, date):
+    assert month_of(fh, trigger={"date": date}) == previous_month(dt.datetime.fromisoformat(date))
+
+
+def test_an_explicit_month_wins(fh):
+    assert month_of(fh, inputs={"month": "2026-05"}, trigger={"date": "2026-11-15T09:00:00+01:00"}) == "2026-05"
+
+
+def test_a_manual_run_without_month_takes_the_month_before_today(fh):
+    assert month_of(fh, start="2027-01-03T10:00:00Z") == "2026-12"
+
+
+def test_the_month_input_is_validated(fh):
+    with pytest.raises(ValueError, match="does not match"):
+        fh.Harness().check_inputs(fh.Harness.load("bottleneck_monthly"), {"month": "2026-13"})
+
+
+@pytest.mark.parametrize("expression", [
+    "inputs.month | upper", "now()", "inputs.month == 'x'", "vars.a ~ vars.b", "inputs.month ? 1 : 2",
+    "trigger.date | date('EEE')", "trigger.date | dateAdd(1, 'DAYS')",
+])  # fmt: skip
+def test_unsupported_expressions_fail_loudly(fh, expression):
+    ctx = fh.Context({"inputs": {"month": "2026-01"}, "vars": {"a": "1", "b": "2"}, "trigger": {"date": "2026-01-15T09:00:00Z"}})
+    with pytest.raises(fh.Unsupported):
+        ctx.render("{{ " + expression + " }}")
+
+
+def test_undefined_variables_fail_like_kestra(fh):
+    with pytest.raises(KeyError, match="trigger.date"):
+        fh.Context({"inputs": {}}).render("{{ trigger.date }}")
+    assert fh.Context({"inputs": {}}).render("{{ trigger.date ?? 'none' }}") == "none"
+
+
+def test_unsimulated_task_properties_fail_loudly(fh, tmp_path, monkeypatch):
+    flow = yaml.safe_load("""
+id: probe
+namespace: bottleneck
+tasks:
+  - id: t
+    type: io.kestra.plugin.scripts.python.Commands
+    timeout: PT1M
+    taskRunner: {type: io.kestra.plugin.core.runner.Process}
+    commands: [echo hi]
+""")
+    monkeypatch.setattr(fh.Harness, "load", staticmethod(lambda name: flow))
+    with pytest.raises(fh.Unsupported, match="timeout"):
+        fh.Harness(storage=tmp_path).run("probe", fire_triggers=False)
+
+
+def test_schedule_dates_of_the_monthly_cron(fh):
+    paris = fh.ZoneInfo("Europe/Paris")
+    dates = fh.schedule_dates("0 9 15 * *", "Europe/Paris", dt.datetime(2026, 1, 1, tzinfo=paris), dt.datetime(2026, 4, 15, 9, tzinfo=paris))
+    assert [d.isoformat() for d in dates] == ["2026-01-15T09:00:00+01:00", "2026-02-15T09:00:00+01:00", "2026-03-15T09:00:00+01:00"]
+    with pytest.raises(fh.Unsupported):
+        fh.schedule_dates("*/5 * * * *", "UTC", dates[0], dates[-1])
