@@ -1,0 +1,32 @@
+"""One row per product (merged), then revenue and the premium / ordinary split, each gated."""
+
+import dagster as dg
+
+from bottleneck_dagster.core_steps import MONTHLY, STEP_TAG, describe, materialize_step, quality_gates
+
+
+@dg.asset(deps=["erp_dedup", "link_dedup", "web_dedup"], group_name="analysis", partitions_def=MONTHLY,
+          kinds={"parquet"}, description=describe("merge"), metadata={STEP_TAG: "merge"})  # fmt: skip
+def merged(context: dg.AssetExecutionContext):
+    yield from materialize_step(context, "merge")
+
+
+@dg.asset(deps=[merged], group_name="analysis", partitions_def=MONTHLY,
+          kinds={"parquet"}, description=describe("revenue"), metadata={STEP_TAG: "revenue"})  # fmt: skip
+def revenue(context: dg.AssetExecutionContext):
+    yield from materialize_step(context, "revenue")
+
+
+# One core step, two tables: a multi-asset (a single computation that materializes both).
+@dg.multi_asset(
+    name="split_wines",
+    specs=[dg.AssetSpec(table, deps=[merged], group_name="analysis", kinds={"parquet"},
+                        description=describe("premium"), metadata={STEP_TAG: "premium"})
+           for table in ("premium", "ordinary")],
+    partitions_def=MONTHLY,
+)  # fmt: skip
+def split_wines(context: dg.AssetExecutionContext):
+    yield from materialize_step(context, "premium")
+
+
+gates = [quality_gates("merge", merged), quality_gates("revenue", revenue), quality_gates("premium", "premium")]

@@ -1,0 +1,18 @@
+"""The monthly job and its schedule: 09:00 on the 15th (Europe/Paris) processes the previous month."""
+
+import dagster as dg
+
+from bottleneck_dagster.core_steps import MONTHLY
+
+# Every asset and every quality gate, one partition (= one batch month) per run.
+monthly_pipeline = dg.define_asset_job(
+    "monthly_pipeline", selection=dg.AssetSelection.all(), partitions_def=MONTHLY,
+    description="The whole BottleNeck pipeline for one month / Tout le pipeline pour un mois.",
+)  # fmt: skip
+
+# A schedule built from the partitioned job fills in the partition itself: the last COMPLETE
+# month when it fires, so the run of 15 June processes May. Cron: 0 9 15 * *.
+monthly_schedule = dg.build_schedule_from_partitioned_job(
+    monthly_pipeline, minute_of_hour=0, hour_of_day=9, day_of_month=15,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)  # fmt: skip

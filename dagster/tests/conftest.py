@@ -1,0 +1,27 @@
+"""Shared fixtures: a private data folder per test, the project's Definitions."""
+
+import pytest
+from bottleneck_core import testing
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """tmp_path as BOTTLENECK_DATA_DIR: sources, work and output of the Dagster run all live there."""
+    monkeypatch.setenv("BOTTLENECK_DATA_DIR", str(tmp_path / "dagster"))
+    for var in ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_PREMIUM_Z"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path / "dagster"
+
+
+@pytest.fixture
+def month():
+    """A sample month in the middle of the partition set."""
+    assert "2026-07" in testing.SAMPLE_MONTHS
+    return "2026-07"
+
+
+@pytest.fixture(scope="session")
+def defs():
+    from bottleneck_dagster.definitions import defs as lazy_defs
+
+    return lazy_defs()
