@@ -40,10 +40,29 @@ def core_outputs(month: str, sources: Path, root: Path) -> Path:
 
 
 def assert_same_outputs(expected: Path, actual: Path) -> None:
-    """Both output folders hold byte-identical reports and manifests."""
+    """Both output folders hold byte-identical reports and manifests.
+
+    When ``BOTTLENECK_PARITY_DIR`` is set (``scripts/test.sh`` sets it), the manifests are also
+    kept there, so that the manifests written in every orchestrator's virtualenv can be
+    compared with each other at the end of the suite (``scripts/parity.py``).
+    """
     a, b = read_json(expected / "manifest.json"), read_json(actual / "manifest.json")
     assert a["outputs"] == b["outputs"], f"report files differ:\n{a['outputs']}\n{b['outputs']}"
     assert (expected / "manifest.json").read_bytes() == (actual / "manifest.json").read_bytes(), "manifests differ"
+    _keep_for_parity(actual / "manifest.json", a["month"])
+
+
+def _keep_for_parity(manifest: Path, month: str) -> None:
+    import os
+    import sys
+    import uuid
+
+    folder = os.environ.get("BOTTLENECK_PARITY_DIR")
+    if folder:
+        venv = Path(sys.prefix).name  # core, kestra, airflow, dagster or prefect
+        target = Path(folder) / month
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(manifest, target / f"{venv}-{uuid.uuid4().hex[:8]}.json")
 
 
 def break_prices(sources: Path) -> None:
