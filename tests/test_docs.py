@@ -48,3 +48,11 @@ def test_port_map_matches_the_compose_files():
             assert f"${{{tool}_PORT:-{port}}}" in compose.read_text(), compose.name
         assert f"{tool}_PORT={port}" in (REPO / ".env.example").read_text()
         assert f"http://127.0.0.1:{port}" in README and f"http://127.0.0.1:{port}" in README_FR
+
+
+@pytest.mark.parametrize("name", ["steps.md", "steps.fr.md"])
+def test_step_map_lists_every_core_step_in_graph_order(name):
+    from bottleneck_core import graph
+
+    rows = re.findall(r"^\| `(\w+)` \|", (REPO / "docs" / name).read_text(), re.M)
+    assert rows == [s.name for s in graph.STEPS]
