@@ -14,6 +14,7 @@ from typing import Callable
 import pandas as pd
 
 from .config import Paths
+from .tables import as_list
 
 ERROR, WARNING = "error", "warning"
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
@@ -82,7 +83,7 @@ def evaluate(check: Check, step: str, tables: Tables) -> CheckResult:
 
 
 def _keys(frame: pd.DataFrame, column: str, mask) -> list[str]:
-    return sorted(frame.loc[mask.fillna(False), column].astype(object).dropna().unique().tolist())
+    return sorted(v for v in set(as_list(frame.loc[mask.fillna(False), column])) if v is not None)
 
 
 # --- per-source checks --------------------------------------------------------------
@@ -120,12 +121,12 @@ def rows_accounted(src: str, key: str) -> Check:
         raw, clean = t[f"{src}_raw"], t[f"{src}_clean"]
         blank = raw["is_blank"]
         keyless = ~blank & raw[key].isna()
-        expected = set(raw.loc[~blank & ~keyless, "source_row"].tolist())
+        expected = set(as_list(raw.loc[~blank & ~keyless, "source_row"]))
         evidence = {
             "table": f"{src}_clean", "key": key, "raw": len(raw), "clean": len(clean),
             "dropped_blank": int(blank.sum()), "dropped_missing_key": int(keyless.sum()),
         }  # fmt: skip
-        return set(clean["source_row"].tolist()) == expected and len(clean) == len(expected), evidence
+        return set(as_list(clean["source_row"])) == expected and len(clean) == len(expected), evidence
 
     return Check(
         f"{src}_rows_accounted", ERROR,
@@ -138,7 +139,7 @@ def rows_accounted(src: str, key: str) -> Check:
 def dropped_rows_with_data(src: str, key: str) -> Check:
     def test(t: Tables):
         raw = t[f"{src}_raw"]
-        rows = raw.loc[~raw["is_blank"] & raw[key].isna(), "source_row"].tolist()
+        rows = as_list(raw.loc[~raw["is_blank"] & raw[key].isna(), "source_row"])
         return not rows, {"source": src, "key": key, "count": len(rows), "rows": rows}
 
     return Check(
@@ -154,7 +155,7 @@ def keys_unique(src: str, key: str) -> Check:
         table = t[f"{src}_dedup"]
         repeated = table[key].duplicated(keep=False)
         keys = _keys(table, key, repeated)
-        rows = table.loc[repeated, "source_row"].tolist()
+        rows = as_list(table.loc[repeated, "source_row"])
         return not keys, {"table": f"{src}_dedup", "key": key, "count": len(keys), "keys": keys, "rows": rows}
 
     return Check(
@@ -235,9 +236,9 @@ def _merged_rows_accounted(t: Tables):
     not_in_web = ~no_link & ~no_id_web & ~erp["id_web"].isin(web["sku"])
     lost = no_link | no_id_web | not_in_web
     expected = erp.loc[~lost, ["product_id", "id_web"]]
-    web_lost = sorted(set(web["sku"].astype(object)) - set(expected["id_web"].astype(object)))
-    same = sorted(zip(expected["product_id"].astype(object), expected["id_web"].astype(object))) == sorted(
-        zip(merged["product_id"].astype(object), merged["sku"].astype(object))
+    web_lost = sorted(set(as_list(web["sku"])) - set(as_list(expected["id_web"])))
+    same = sorted(zip(as_list(expected["product_id"]), as_list(expected["id_web"]))) == sorted(
+        zip(as_list(merged["product_id"]), as_list(merged["sku"]))
     )
     evidence = {
         "merged": len(merged),
@@ -258,7 +259,7 @@ def _merged_not_empty(t: Tables):
 
 def _revenue_rows_match(t: Tables):
     revenue, merged = t["revenue"], t["merged"]
-    same = sorted(revenue["product_id"].astype(object)) == sorted(merged["product_id"].astype(object))
+    same = sorted(as_list(revenue["product_id"])) == sorted(as_list(merged["product_id"]))
     return same and len(revenue) == len(merged), {"revenue": len(revenue), "merged": len(merged)}
 
 
@@ -266,7 +267,7 @@ def _revenue_total_coherent(t: Tables):
     total = t["revenue"]["revenue"].sum()
     merged = t["merged"]
     recomputed = sum(
-        (Decimal(p) * int(q) for p, q in zip(merged["price"].astype(object), merged["total_sales"].astype(object))),
+        (p * q for p, q in zip(as_list(merged["price"]), as_list(merged["total_sales"]))),
         Decimal("0.00"),
     )
     return Decimal(total) == recomputed, {"total": str(Decimal(total)), "recomputed": str(recomputed)}
@@ -279,8 +280,8 @@ def _revenue_sorted(t: Tables):
 
 def _premium_partition(t: Tables):
     premium, ordinary, merged = t["premium"], t["ordinary"], t["merged"]
-    ids_p, ids_o = set(premium["product_id"].tolist()), set(ordinary["product_id"].tolist())
-    ok = not (ids_p & ids_o) and (ids_p | ids_o) == set(merged["product_id"].tolist())
+    ids_p, ids_o = set(as_list(premium["product_id"])), set(as_list(ordinary["product_id"]))
+    ok = not (ids_p & ids_o) and (ids_p | ids_o) == set(as_list(merged["product_id"]))
     evidence = {"premium": len(premium), "ordinary": len(ordinary), "merged": len(merged)}
     return ok and len(premium) + len(ordinary) == len(merged), evidence
 

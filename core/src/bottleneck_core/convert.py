@@ -127,6 +127,16 @@ def _fast_int(column):
     return None
 
 
+def _fast_flag(column):
+    import pyarrow.compute as pc
+
+    values = _fast_int(column)
+    if values is None:
+        return None
+    low, high = pc.min_max(values).values()
+    return values if low.as_py() in (None, 0, 1) and high.as_py() in (None, 0, 1) else None
+
+
 def _fast_money(column, decimal_type):
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -148,6 +158,8 @@ def fast_column(converter, column, arrow_type):
         return _fast_text(column)
     if converter is to_int:
         return _fast_int(column)
+    if converter is to_flag:
+        return _fast_flag(column)
     if converter is to_money:
         return _fast_money(column, arrow_type)
     return None

@@ -15,6 +15,7 @@ import xlsxwriter
 
 from . import __version__
 from .store import read_json, sha256, write_json
+from .tables import as_list
 
 REPORT_FILES = ("revenue_report.xlsx", "premium_wines.csv", "ordinary_wines.csv")
 FIXED_TIME = dt.datetime(2000, 1, 1)  # document timestamp: same inputs, same bytes
@@ -42,9 +43,9 @@ def write_revenue_xlsx(revenue: pd.DataFrame, total: Decimal, path: Path) -> Non
     sheet.set_column(3, 5, 14)
     sheet.write_row(0, 0, ["product_id", "sku", "name", "price", "total_sales", "revenue"], bold)
     columns = (
-        [_cell(v) for v in revenue["product_id"].astype(object)],
-        [_cell(v) for v in revenue["sku"].astype(object)],
-        revenue["name"].astype(object).fillna("").tolist(),
+        [_cell(v) for v in as_list(revenue["product_id"])],
+        [_cell(v) for v in as_list(revenue["sku"])],
+        [name or "" for name in as_list(revenue["name"])],
         revenue["price"].astype("float64").tolist(),
         revenue["total_sales"].astype("int64").tolist(),
         revenue["revenue"].astype("float64").tolist(),
@@ -65,13 +66,11 @@ def write_revenue_xlsx(revenue: pd.DataFrame, total: Decimal, path: Path) -> Non
 
 
 def write_wines_csv(wines: pd.DataFrame, path: Path) -> None:
+    columns = [as_list(wines[c]) for c in ("product_id", "sku", "name", "price", "z_score")]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["product_id", "sku", "name", "price", "z_score"])
-        for product_id, sku, name, price, z in wines[["product_id", "sku", "name", "price", "z_score"]].astype(
-            object
-        ).itertuples(index=False):
-            writer.writerow([product_id, sku, name or "", f"{price}", f"{z:.6f}"])
+        writer.writerows([product_id, sku, name or "", f"{price}", f"{z:.6f}"] for product_id, sku, name, price, z in zip(*columns))
 
 
 def write_reports(tables, manifest: dict, staging: Path) -> dict:

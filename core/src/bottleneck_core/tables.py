@@ -14,9 +14,18 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
+def as_list(series: pd.Series) -> list:
+    """The column's values as Python objects (Decimal, str, int, None), converted by Arrow at once."""
+    return pa.array(series).to_pylist()
+
+
 def natural_order(frame: pd.DataFrame, by: list[str], ascending: list[bool], key: str) -> pd.DataFrame:
     """Sort, breaking ties on ``key`` in natural order (numeric ids by value, then text ids)."""
-    numeric = pd.to_numeric(frame[key].astype(object), errors="coerce")
+    import pyarrow.compute as pc
+
+    ids = pa.array(frame[key], pa.string())
+    digits = pc.fill_null(pc.match_substring_regex(ids, r"^[0-9]{1,18}$"), False)
+    numeric = pd.array(pc.cast(pc.if_else(digits, ids, None), pa.int64()), dtype=pd.ArrowDtype(pa.int64()))
     ordered = frame.assign(_num=numeric).sort_values(
         [*by, "_num", key], ascending=[*ascending, True, True], na_position="last", kind="mergesort"
     )
