@@ -39,7 +39,7 @@ for f in pathlib.Path(sys.argv[1]).glob("*.xml"):
     for s in ET.parse(f).getroot().iter("testsuite"):
         for k in t: t[k] += int(s.get(k, 0))
 failed = t["failures"] + t["errors"]
-print(f"\nall suites: {t['tests'] - failed - t['skipped']} passed, {failed} failed, {t['skipped']} skipped")
+print(f"\ntotal: {t['tests'] - failed - t['skipped']} passed, {failed} failed, {t['skipped']} skipped")
 PY
 rm -rf "$reports"
 exit $status
