@@ -71,5 +71,6 @@ def dag():
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch) -> Path:
     """BOTTLENECK_DATA_DIR in a temp folder: sources, work and output all live under it."""
-    monkeypatch.setenv("BOTTLENECK_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path / "data"
+    from bottleneck_core.testing import use_data_dir
+
+    return use_data_dir(tmp_path / "data", monkeypatch)

@@ -7,10 +7,7 @@ from bottleneck_core import testing
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """tmp_path as BOTTLENECK_DATA_DIR: sources, work and output of the Dagster run all live there."""
-    monkeypatch.setenv("BOTTLENECK_DATA_DIR", str(tmp_path / "dagster"))
-    for var in ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_PREMIUM_Z"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path / "dagster"
+    return testing.use_data_dir(tmp_path / "dagster", monkeypatch)
 
 
 @pytest.fixture

@@ -33,11 +33,9 @@ def fh():
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """A private data folder: sources, work and output all live under it."""
-    for var in ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("BOTTLENECK_DATA_DIR", str(tmp_path / "data"))
-    (tmp_path / "data").mkdir()
-    return tmp_path / "data"
+    from bottleneck_core.testing import use_data_dir
+
+    return use_data_dir(tmp_path / "data", monkeypatch)
 
 
 @pytest.fixture

@@ -50,8 +50,6 @@ def prefect_server():
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """An empty kit data folder (sources, work, output) for this test only."""
-    monkeypatch.setenv("BOTTLENECK_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("BOTTLENECK_WORK_DIR", raising=False)
-    monkeypatch.delenv("BOTTLENECK_OUTPUT_DIR", raising=False)
-    monkeypatch.delenv("BOTTLENECK_ALERT_WEBHOOK", raising=False)
-    return tmp_path
+    from bottleneck_core.testing import use_data_dir
+
+    return use_data_dir(tmp_path, monkeypatch)

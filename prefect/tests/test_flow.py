@@ -13,7 +13,14 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 
 from bottleneck_core import graph, summary
 from bottleneck_core.config import Paths
-from bottleneck_core.testing import WebhookReceiver, assert_same_outputs, break_prices, core_outputs, sample_month
+from bottleneck_core.testing import (
+    WebhookReceiver,
+    assert_same_outputs,
+    break_prices,
+    core_outputs,
+    sample_month,
+    use_data_dir,
+)
 
 MONTH = "2026-10"
 
@@ -42,9 +49,7 @@ def good_run(wrapper, prefect_server, tmp_path_factory):
     root = tmp_path_factory.mktemp("good")
     sources = sample_month(MONTH, root)
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("BOTTLENECK_DATA_DIR", str(root))
-        env.delenv("BOTTLENECK_WORK_DIR", raising=False)
-        env.delenv("BOTTLENECK_OUTPUT_DIR", raising=False)
+        use_data_dir(root, env)
         state = wrapper.monthly_report(month=MONTH, return_state=True)
     return state, root, sources
 

@@ -23,6 +23,19 @@ SAMPLES = REPO / "data" / "sources"
 SAMPLE_MONTHS = tuple(sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())) if SAMPLES.is_dir() else ()
 
 
+OVERRIDES = ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_PREMIUM_Z")
+
+
+def use_data_dir(root: Path, monkeypatch) -> Path:
+    """Make ``root`` the kit's data folder for one test (sources, work and output all under it),
+    free of any override or alert webhook set in the developer's own environment."""
+    root.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("BOTTLENECK_DATA_DIR", str(root))
+    for name in OVERRIDES:
+        monkeypatch.delenv(name, raising=False)
+    return root
+
+
 def sample_month(month: str, dest: Path) -> Path:
     """A private copy of sample month ``month`` (with its reference.json) under ``dest``."""
     target = dest / "sources" / month
