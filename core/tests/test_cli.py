@@ -82,3 +82,8 @@ def test_generate_data_writes_months_with_reference_values(tmp_path):
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-12", "2026-01"]
     assert sorted(p.name for p in (tmp_path / "2026-01").iterdir()) == ["erp.xlsx", "liaison.xlsx", "reference.json", "web.xlsx"]
+
+
+def test_a_bad_threshold_in_the_environment_is_explained(paths):
+    result = invoke("run", *options(paths), env={"BOTTLENECK_PREMIUM_Z": "deux"})
+    assert result.exit_code == 3 and "BOTTLENECK_PREMIUM_Z='deux' is not a number" in result.stderr

@@ -36,7 +36,15 @@ def data_dir() -> Path:
 
 
 def threshold_from_env() -> float:
-    return float(os.environ.get("BOTTLENECK_PREMIUM_Z", DEFAULT_THRESHOLD))
+    """The premium z-score threshold: ``BOTTLENECK_PREMIUM_Z``, else 2."""
+    value = os.environ.get("BOTTLENECK_PREMIUM_Z", str(DEFAULT_THRESHOLD))
+    try:
+        return float(value)
+    except ValueError:
+        raise PipelineError(
+            en=f"BOTTLENECK_PREMIUM_Z={value!r} is not a number (expected e.g. 2 or 2.5).",
+            fr=f"BOTTLENECK_PREMIUM_Z={value!r} n'est pas un nombre (attendu par ex. 2 ou 2.5).",
+        ) from None
 
 
 @dataclass(frozen=True)
