@@ -6,7 +6,6 @@ check and only logs a failed ``warning``; each orchestrator shows both in its ow
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Callable
@@ -36,7 +35,9 @@ class Tables:
         return self._cache[name]
 
     def facts(self, step: str) -> dict:
-        return json.loads(self.paths.facts_file(step).read_text(encoding="utf-8"))
+        from .store import read_json
+
+        return read_json(self.paths.facts_file(step))
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,14 @@ class CheckResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def recorded_results(paths: Paths, step: str) -> list[CheckResult] | None:
+    """The gate results last recorded for ``step`` of this month, or None if it has none."""
+    from .store import read_json
+
+    path = paths.checks_file(step)
+    return [CheckResult(**r) for r in read_json(path)] if path.exists() else None
 
 
 def _show(value):

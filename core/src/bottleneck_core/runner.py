@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import graph, reports, sources, transforms
-from .checks import REGISTRY, CheckResult, Tables, evaluate
+from .checks import REGISTRY, CheckResult, Tables, evaluate, recorded_results
 from .config import Paths, threshold_from_env
 from .errors import GateFailed, PipelineError, current_lang
 from .store import read_json, row_count, sha256, write_json, write_table
@@ -132,13 +132,12 @@ def gate_results(paths: Paths, upto: str) -> list[CheckResult]:
     for step in graph.STEPS:
         if step.name == upto:
             break
-        path = paths.checks_file(step.name)
-        if not path.exists():
+        step_results = recorded_results(paths, step.name)
+        if step_results is None:
             raise PipelineError(
                 en=f"No quality-gate results for step '{step.name}' of {paths.month}: run `bottleneck check {step.name}` first.",
                 fr=f"Aucun résultat de contrôle pour l'étape « {step.name} » de {paths.month} : lancez d'abord `bottleneck check {step.name}`.",
             )
-        step_results = [CheckResult(**r) for r in read_json(path)]
         if any(r.blocking for r in step_results):
             raise GateFailed(step.name, [r for r in step_results if r.blocking])
         results.extend(step_results)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import graph
-from .checks import CheckResult
+from .checks import recorded_results
 from .config import Paths
 from .store import read_json, read_table, row_count
 
@@ -13,13 +13,10 @@ from .store import read_json, read_table, row_count
 def month_summary(paths: Paths) -> dict:
     """The month's figures so far, from its work folder (steps not yet run are left out)."""
     rows = {t: row_count(paths.table(t)) for t in graph.TABLES if paths.table(t).exists()}
-    checks = []
-    for step in graph.STEPS:
-        if paths.checks_file(step.name).exists():
-            checks += [CheckResult(**r) for r in read_json(paths.checks_file(step.name))]
-    summary = {"month": paths.month, "rows": rows, "checks": [c.to_dict() for c in checks]}
-    if "revenue" in rows:
-        summary["revenue_total"] = str(read_table(paths.table("revenue"))["revenue"].sum())
+    checks = [r.to_dict() for step in graph.STEPS for r in recorded_results(paths, step.name) or []]
+    summary = {"month": paths.month, "rows": rows, "checks": checks}
+    if "revenue" in rows:  # the total the revenue step recorded, rather than summing its table again
+        summary["revenue_total"] = read_json(paths.facts_file("revenue"))["revenue_total"]
     if "premium" in rows:
         summary["premium_count"] = rows["premium"]
         summary["ordinary_count"] = rows["ordinary"]
