@@ -20,7 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "airflow" / "dags"
 DAG_ID = "bottleneck_monthly"
-DB_NAME = "bottleneck_airflow_test"
+DB_NAME = f"bottleneck_airflow_test_{os.getpid()}"  # as testing.postgres_database names it
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 HOME = Path(tempfile.mkdtemp(prefix="bottleneck-airflow-home-"))
 
@@ -47,7 +47,8 @@ def airflow_db() -> str:
     """A fresh metadata database, migrated with `airflow db migrate` as airflow-init does."""
     from bottleneck_core.testing import postgres_database
 
-    url = postgres_database(DB_NAME)
+    url = postgres_database("bottleneck_airflow_test")
+    assert url.endswith(f"/{DB_NAME}"), url
     done = subprocess.run([AIRFLOW, "db", "migrate"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"airflow db migrate failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return url

@@ -130,9 +130,11 @@ class WebhookReceiver:
 def postgres_database(name: str) -> str:
     """A fresh, empty database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust auth).
 
-    Returns its URL ``postgresql://postgres@127.0.0.1:5432/<name>``. Skips the calling test
-    with a clear reason when no server is reachable, except under ``CI=true``, where it fails:
-    CI must run every test that needs PostgreSQL.
+    The database is named ``<name>_<pid>`` so that two test suites on one server never drop
+    each other's database; it is dropped again when the test process ends. Returns its URL
+    ``postgresql://postgres@127.0.0.1:5432/<name>_<pid>``. Skips the calling test with a clear
+    reason when no server is reachable, except when ``CI`` is set to any non-empty value other
+    than ``0``/``false``, where it fails: CI must run every test that needs PostgreSQL.
     """
     import os
     import socket
@@ -144,12 +146,14 @@ def postgres_database(name: str) -> str:
         socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
     except OSError:
         reason = "PostgreSQL is not reachable on 127.0.0.1:5432"
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
             pytest.fail(f"{reason}: CI must run this test")
         pytest.skip(reason)
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q",
-         "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', "-c", f'CREATE DATABASE "{name}"'],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    import atexit
+
+    name = f"{name}_{os.getpid()}"
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    subprocess.run([*psql, "-c", drop, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+    atexit.register(subprocess.run, [*psql, "-c", drop], capture_output=True)
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
