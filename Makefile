@@ -27,3 +27,7 @@ bench: ## time the pipeline on a sample month and on 100k / 1M generated product
 
 clean: ## remove work files and reports (not the sample sources)
 	rm -rf data/work data/output
+
+.PHONY: help
+help: ## list the targets with their one-line explanation
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
