@@ -14,7 +14,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 HEAD = {
     "en": ("# Lineage\n\nGenerated from core's step graph by `make lineage`: do not edit by hand.\n"
            "The same diagram as a draw.io file: [lineage.drawio](lineage.drawio).\n"),
-    "fr": ("# Lignage\n\nGénéré à partir du graphe des étapes de core par `make lineage` : ne pas modifier à la main.\n"
+    "fr": ("# Lignage\n\nGénéré à partir du graphe des étapes du cœur par `make lineage` : ne pas modifier à la main.\n"
            "Le même schéma en fichier draw.io : [lineage.drawio](lineage.drawio).\n"),
 }  # fmt: skip
 TABLE = {
