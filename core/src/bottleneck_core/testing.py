@@ -157,3 +157,76 @@ def postgres_database(name: str) -> str:
     subprocess.run([*psql, "-c", drop, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
     atexit.register(subprocess.run, [*psql, "-c", drop], capture_output=True)
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def s3_server():
+    """``with s3_server() as url:`` a real S3-compatible HTTP server (moto) on a free 127.0.0.1 port.
+
+    It runs as a process from ``.venvs/core`` (moto's botocore cannot share the orchestrators'
+    virtualenvs), so every wrapper's tests talk to S3 over HTTP, as they would to MinIO.
+    """
+    import contextlib
+    import socket
+    import subprocess
+    import time
+
+    @contextlib.contextmanager
+    def server():
+        moto = REPO / ".venvs" / "core" / "bin" / "moto_server"
+        assert moto.exists(), f"{moto} missing: run `bash scripts/venv.sh core` (it installs core[s3server])"
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert process.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+    return server()
+
+
+def use_warehouse(monkeypatch, s3_url: str, database: str, bucket: str = "bottleneck") -> str:
+    """Point the warehouse module at ``s3_url`` and a fresh local PostgreSQL database; return its URL."""
+    url = postgres_database(database)
+    for name, value in {"BOTTLENECK_S3_ENDPOINT": s3_url, "BOTTLENECK_S3_BUCKET": bucket,
+                        "BOTTLENECK_WAREHOUSE_URL": url}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    return url
+
+
+def reference_warehouse(months, output_root: Path, s3_url: str, database: str) -> str:
+    """The canonical-dump sha256 of a warehouse loaded by core alone, month after month (the reference
+    each orchestrator's warehouse must equal). Kept for the cross-venv parity check too."""
+    from .warehouse import db, runner
+    from .warehouse.settings import Settings
+
+    settings = Settings(s3_url, f"reference-{database.replace('_', '-')}", "test", "test-secret", "us-east-1",
+                        postgres_database(database))  # fmt: skip
+    for month in months:
+        runner.run_all(f"{month}-01", settings, output_root / month)
+    with db.connect(settings.database_url) as conn:
+        return db.dump_sha256(conn)
+
+
+def keep_warehouse_for_parity(digest: str, months) -> None:
+    """Record a warehouse dump's sha256 for ``scripts/parity.py`` (when ``BOTTLENECK_PARITY_DIR`` is set)."""
+    import os
+    import sys
+    import uuid
+
+    folder = os.environ.get("BOTTLENECK_PARITY_DIR")
+    if folder:
+        target = Path(folder) / ("warehouse-" + "+".join(months))
+        target.mkdir(parents=True, exist_ok=True)
+        (target / f"{Path(sys.prefix).name}-{uuid.uuid4().hex[:8]}.sha256").write_text(digest + "\n")
