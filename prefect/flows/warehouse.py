@@ -14,8 +14,7 @@ import argparse
 
 from prefect import flow, get_run_logger, task
 
-from bottleneck_core.warehouse import STEPS, db, runner
-from bottleneck_core.warehouse.settings import Settings
+from bottleneck_core.warehouse import STEPS, runner
 
 FLOW_NAME = "bottleneck-warehouse"
 
@@ -40,8 +39,7 @@ TASKS = [warehouse_task(step) for step in STEPS]
 @flow(name=FLOW_NAME, log_prints=True)
 def bottleneck_warehouse(batch_date: str) -> dict:
     """Load the month containing ``batch_date`` from its published reports into the warehouse."""
-    with db.connect(Settings.from_env().database_url) as conn:
-        db.init(conn)  # idempotent: schemas, tables and procedures
+    runner.init()  # idempotent: schemas, tables and procedures
     facts = {}
     for step_task in TASKS:  # strictly in order: each step reads what the previous one wrote
         facts[step_task.name] = step_task(batch_date)

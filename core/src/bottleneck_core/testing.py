@@ -127,11 +127,23 @@ class WebhookReceiver:
         return list(self.received)
 
 
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def postgres_database(name: str) -> str:
     """A fresh, empty database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust auth).
 
     The database is named ``<name>_<pid>`` so that two test suites on one server never drop
-    each other's database; it is dropped again when the test process ends. Returns its URL
+    each other's database; those of test processes that have ended are dropped here. Returns its URL
     ``postgresql://postgres@127.0.0.1:5432/<name>_<pid>``. Skips the calling test with a clear
     reason when no server is reachable, except when ``CI`` is set to any non-empty value other
     than ``0``/``false``, where it fails: CI must run every test that needs PostgreSQL.
@@ -149,13 +161,17 @@ def postgres_database(name: str) -> str:
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
             pytest.fail(f"{reason}: CI must run this test")
         pytest.skip(reason)
-    import atexit
-
-    name = f"{name}_{os.getpid()}"
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
+    # Databases left by earlier test processes that have ended are dropped; a live suite's are kept.
+    listed = subprocess.run([*psql, "-At", "-c", "SELECT datname FROM pg_database"], check=True,
+                            capture_output=True, text=True).stdout.split()  # fmt: skip
+    for old in listed:
+        prefix, _, pid = old.rpartition("_")
+        if prefix == name and pid.isdigit() and not _alive(int(pid)):
+            subprocess.run([*psql, "-c", f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'], capture_output=True)
+    name = f"{name}_{os.getpid()}"
     drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
     subprocess.run([*psql, "-c", drop, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
-    atexit.register(subprocess.run, [*psql, "-c", drop], capture_output=True)
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 

@@ -47,6 +47,19 @@ def run_step(name: str, batch_date: str, settings: Settings | None = None, outpu
     return {"step": name, "month": month, **facts, "checks": [r.to_dict() for r in results]}
 
 
+def run_checks(name: str, batch_date: str, settings: Settings | None = None) -> list[dict]:
+    """The gates of one database step on their own (for tools that run the step's SQL themselves)."""
+    settings = settings or Settings.from_env()
+    with db.connect(settings.database_url) as conn:
+        return [r.to_dict() for r in db.run_gates(conn, name, batch_month(batch_date))]
+
+
+def init(settings: Settings | None = None) -> list[str]:
+    """Create or update the warehouse schemas, tables and procedures (idempotent)."""
+    with db.connect((settings or Settings.from_env()).database_url) as conn:
+        return db.init(conn)
+
+
 def _landed(month: str, manifest: dict, facts: dict) -> dict:
     from ..checks import CheckResult
 
@@ -60,8 +73,7 @@ def _landed(month: str, manifest: dict, facts: dict) -> dict:
 def run_all(batch_date: str, settings: Settings | None = None, output: Path | None = None, on_step=None) -> dict:
     """init (idempotent), then every step in order with its gates; returns the facts of each step."""
     settings = settings or Settings.from_env()
-    with db.connect(settings.database_url) as conn:
-        db.init(conn)
+    init(settings)
     done = {}
     for step in STEPS:
         done[step.name] = run_step(step.name, batch_date, settings, output)
