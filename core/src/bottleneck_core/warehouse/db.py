@@ -31,6 +31,7 @@ def init(conn) -> list[str]:
     """Create the schemas, tables and procedures (every statement is safe to re-run)."""
     applied = []
     with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('bottleneck warehouse init'))")  # one at a time
         for file in sql_files():
             conn.execute(file.read_text(encoding="utf-8"))
             applied.append(file.name)
