@@ -44,6 +44,18 @@ def step(name, batch_date, out) -> None:
 
 
 @warehouse.command()
+@click.argument("name", type=click.Choice(["load_staging", "seed_dims", "load_dw"]))
+@BATCH
+@handle_errors
+def check(name, batch_date) -> None:
+    """Run the gates of one database step on their own (exit 1 if one fails)."""
+    from .runner import run_checks
+
+    for result in run_checks(name, batch_date):
+        click.echo(f"{result['status']:<7} {result['name']}: {result['message_en']}")
+
+
+@warehouse.command()
 @BATCH
 @OUT
 @handle_errors
