@@ -20,6 +20,7 @@ fi
 
 files=("$root/core/pyproject.toml")
 args=(-e "$root/core[test]")
+[ "$name" = core ] && args=(-e "$root/core[test,s3server]")
 if [ "$name" != core ]; then
   [ -f "$root/$name/requirements.txt" ] || { echo "no $name/requirements.txt" >&2; exit 2; }
   files+=("$root/$name/requirements.txt")

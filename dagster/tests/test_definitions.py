@@ -8,7 +8,10 @@ import pytest
 from bottleneck_core import graph, testing
 from bottleneck_core.config import previous_month
 
+from bottleneck_core.warehouse import STEPS as WAREHOUSE_STEPS
+
 from bottleneck_dagster.core_steps import MONTHLY, STEP_TAG, asset_name
+from bottleneck_dagster.defs.warehouse import ASSET_OF
 
 
 def test_definitions_load(defs):
@@ -20,6 +23,7 @@ def test_definitions_load(defs):
 def test_one_asset_per_step_output(defs):
     asset_graph = defs.resolve_asset_graph()
     expected = {asset_name(out): step.name for step in graph.STEPS for out in step.outputs}
+    expected |= {ASSET_OF[step.name]: f"warehouse.{step.name}" for step in WAREHOUSE_STEPS}
     found = {key.to_user_string(): asset_graph.get(key).metadata[STEP_TAG] for key in asset_graph.get_all_asset_keys()}
     assert found == expected
 

@@ -266,6 +266,7 @@ KNOWN_KEYS = {
     "io.kestra.plugin.core.log.Log": COMMON | {"message", "level"},
     "io.kestra.plugin.scripts.python.Commands": COMMON | {"taskRunner", "commands", "env", "outputFiles", "retry"},
     "io.kestra.plugin.scripts.python.Script": COMMON | {"taskRunner", "script", "env", "outputFiles", "retry"},
+    "io.kestra.plugin.jdbc.postgresql.Queries": COMMON | {"url", "username", "password", "sql", "fetchType"},
 }
 PROCESS = "io.kestra.plugin.core.runner.Process"
 
@@ -378,6 +379,8 @@ class Harness:
             "inputs": ex.inputs,
             "vars": ex.flow.get("variables", {}),
             "outputs": ex.outputs,
+            # Kestra exposes the worker's ENV_* variables as {{ envs.name }} (prefix removed, lower case)
+            "envs": {k[4:].lower(): v for k, v in self.env.items() if k.startswith("ENV_")},
         }
         if ex.trigger is not None:
             variables["trigger"] = ex.trigger
@@ -417,7 +420,36 @@ class Harness:
                 ex.logs.append((task["id"], task.get("level", "INFO"), ctx.render(task["message"])))
             run.state, run.attempts, run.ended = "SUCCESS", 1, time.monotonic()
             return
+        if kind.endswith(".Queries"):
+            self.run_queries(ex, task, run, ctx)
+            return
         self.run_script(ex, task, run, ctx)
+
+    def run_queries(self, ex: Execution, task: dict, run: TaskRun, ctx: Context) -> None:
+        """PostgreSQL Queries: the rendered statements in one transaction (Kestra's default), no fetch."""
+        import psycopg
+
+        if task.get("fetchType", "NONE") != "NONE":
+            raise Unsupported(f"task {task['id']}: only fetchType NONE is simulated")
+        url = ctx.render(task["url"])
+        match = re.fullmatch(r"jdbc:postgresql://([^/:]+)(?::(\d+))?/(\w+)", url)
+        if not match:
+            raise Unsupported(f"task {task['id']}: JDBC URL {url!r}")
+        host, port, dbname = match.groups()
+        run.attempts = 1
+        try:
+            with psycopg.connect(host=host, port=port or 5432, dbname=dbname, user=ctx.render(task["username"]),
+                                 password=ctx.render(task.get("password", "")) or None) as conn:  # fmt: skip
+                conn.execute(ctx.render(task["sql"]))
+            run.state = "SUCCESS"
+            with self._lock:
+                ex.outputs[task["id"]] = {}
+        except psycopg.Error as exc:
+            run.stderr, run.state = str(exc), "FAILED"
+        run.ended = time.monotonic()
+        if run.state == "FAILED":
+            ex.failing = True
+            raise TaskFailed(task["id"])
 
     def run_script(self, ex: Execution, task: dict, run: TaskRun, ctx: Context) -> None:
         runner = task.get("taskRunner", {})

@@ -48,8 +48,8 @@ def step_of(task: dict) -> tuple[str, str] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
-def test_both_flows_exist():
-    assert {p.stem for p in FLOW_FILES} == {MONTHLY, ALERT}
+def test_the_kits_flows_exist():
+    assert {p.stem for p in FLOW_FILES} == {MONTHLY, ALERT, "bottleneck_warehouse"}
 
 
 @pytest.mark.parametrize("path", FLOW_FILES, ids=lambda p: p.stem)
@@ -135,6 +135,8 @@ class TestEveryFlow:
                     assert rest in ("id", "startDate")
                 elif root == "flow":
                     assert rest in ("id", "namespace")
+                elif root == "envs":  # the worker's ENV_<NAME> variables; the compose files must set them
+                    assert rest.islower() and rest.replace("_", "").isalnum(), f"{{{{ {expression} }}}}: envs.{rest}"
                 else:
                     pytest.fail(f"{{{{ {expression} }}}}: unknown variable {ref}")
 

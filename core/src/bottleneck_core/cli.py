@@ -204,3 +204,8 @@ def _emit_kestra(facts: dict) -> None:
     from .kestra_outputs import emit
 
     emit(facts)
+
+
+from .warehouse.cli import warehouse  # noqa: E402  (after handle_errors, which it reuses)
+
+main.add_command(warehouse)

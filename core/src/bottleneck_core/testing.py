@@ -127,11 +127,23 @@ class WebhookReceiver:
         return list(self.received)
 
 
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def postgres_database(name: str) -> str:
     """A fresh, empty database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust auth).
 
     The database is named ``<name>_<pid>`` so that two test suites on one server never drop
-    each other's database; it is dropped again when the test process ends. Returns its URL
+    each other's database; those of test processes that have ended are dropped here. Returns its URL
     ``postgresql://postgres@127.0.0.1:5432/<name>_<pid>``. Skips the calling test with a clear
     reason when no server is reachable, except when ``CI`` is set to any non-empty value other
     than ``0``/``false``, where it fails: CI must run every test that needs PostgreSQL.
@@ -149,11 +161,88 @@ def postgres_database(name: str) -> str:
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
             pytest.fail(f"{reason}: CI must run this test")
         pytest.skip(reason)
-    import atexit
-
-    name = f"{name}_{os.getpid()}"
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
+    # Databases left by earlier test processes that have ended are dropped; a live suite's are kept.
+    listed = subprocess.run([*psql, "-At", "-c", "SELECT datname FROM pg_database"], check=True,
+                            capture_output=True, text=True).stdout.split()  # fmt: skip
+    for old in listed:
+        prefix, _, pid = old.rpartition("_")
+        if prefix == name and pid.isdigit() and not _alive(int(pid)):
+            subprocess.run([*psql, "-c", f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'], capture_output=True)
+    name = f"{name}_{os.getpid()}"
     drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
     subprocess.run([*psql, "-c", drop, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
-    atexit.register(subprocess.run, [*psql, "-c", drop], capture_output=True)
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def s3_server():
+    """``with s3_server() as url:`` a real S3-compatible HTTP server (moto) on a free 127.0.0.1 port.
+
+    It runs as a process from ``.venvs/core`` (moto's botocore cannot share the orchestrators'
+    virtualenvs), so every wrapper's tests talk to S3 over HTTP, as they would to MinIO.
+    """
+    import contextlib
+    import socket
+    import subprocess
+    import time
+
+    @contextlib.contextmanager
+    def server():
+        moto = REPO / ".venvs" / "core" / "bin" / "moto_server"
+        assert moto.exists(), f"{moto} missing: run `bash scripts/venv.sh core` (it installs core[s3server])"
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert process.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+    return server()
+
+
+def use_warehouse(monkeypatch, s3_url: str, database: str, bucket: str = "bottleneck") -> str:
+    """Point the warehouse module at ``s3_url`` and a fresh local PostgreSQL database; return its URL."""
+    url = postgres_database(database)
+    for name, value in {"BOTTLENECK_S3_ENDPOINT": s3_url, "BOTTLENECK_S3_BUCKET": bucket,
+                        "BOTTLENECK_WAREHOUSE_URL": url}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    return url
+
+
+def reference_warehouse(months, output_root: Path, s3_url: str, database: str) -> str:
+    """The canonical-dump sha256 of a warehouse loaded by core alone, month after month (the reference
+    each orchestrator's warehouse must equal). Kept for the cross-venv parity check too."""
+    from .warehouse import db, runner
+    from .warehouse.settings import Settings
+
+    settings = Settings(s3_url, f"reference-{database.replace('_', '-')}", "test", "test-secret", "us-east-1",
+                        postgres_database(database))  # fmt: skip
+    for month in months:
+        runner.run_all(f"{month}-01", settings, output_root / month)
+    with db.connect(settings.database_url) as conn:
+        return db.dump_sha256(conn)
+
+
+def keep_warehouse_for_parity(digest: str, months) -> None:
+    """Record a warehouse dump's sha256 for ``scripts/parity.py`` (when ``BOTTLENECK_PARITY_DIR`` is set)."""
+    import os
+    import sys
+    import uuid
+
+    folder = os.environ.get("BOTTLENECK_PARITY_DIR")
+    if folder:
+        target = Path(folder) / ("warehouse-" + "+".join(months))
+        target.mkdir(parents=True, exist_ok=True)
+        (target / f"{Path(sys.prefix).name}-{uuid.uuid4().hex[:8]}.sha256").write_text(digest + "\n")

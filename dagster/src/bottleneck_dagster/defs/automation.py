@@ -4,9 +4,10 @@ import dagster as dg
 
 from bottleneck_dagster.core_steps import MONTHLY
 
-# Every asset and every quality gate, one partition (= one batch month) per run.
+# Every asset of the reports and every quality gate (the warehouse has its own job), one partition (= one batch month) per run.
 monthly_pipeline = dg.define_asset_job(
-    "monthly_pipeline", selection=dg.AssetSelection.all(), partitions_def=MONTHLY,
+    "monthly_pipeline", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("warehouse"),
+    partitions_def=MONTHLY,
     description="The whole BottleNeck pipeline for one month / Tout le pipeline pour un mois.",
 )  # fmt: skip
 
