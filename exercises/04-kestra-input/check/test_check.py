@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 from checklib import expect, work_file
-from kestra_kit import explain, fh, load_flow, run_flow, structure, validate
+from kestra_kit import explain, fh, load_flow, only_branch, run_flow, structure, validate
 
 MONTH = "2026-10"
 
@@ -71,41 +69,29 @@ def test_every_gate_speaks_the_chosen_language(flow):
                    "Utilisez l'input, et l'anglais s'il est vide : {{ inputs.lang ?? 'en' }}")  # fmt: skip
 
 
-def failure_line(text: str) -> str:
-    """The first line of a failed gate's message, in the language it was asked in (core prints it first)."""
-    return next((line for line in text.splitlines() if line.startswith("✗")), "")
-
-
 def test_a_french_run_reports_the_failed_gate_in_french(flow, tmp_path):
-    from bottleneck_core import testing
+    """The erp branch of the flow, on a month with blanked ERP prices, run with lang=fr."""
+    from bottleneck_core import runner, testing
+    from bottleneck_core.config import Paths
+    from bottleneck_core.errors import GateFailed
 
     expect(lang_input(flow) is not None, "Declare the `lang` input first.", "Déclarez d'abord l'input `lang`.")
     sources = testing.sample_month(MONTH, tmp_path / "data")
-    testing.break_prices(sources)  # blank ERP prices: the gate after clean_erp stops the run
-    runs = {}
-    for lang in ("fr", None):
-        ex = run_flow(flow, tmp_path / "data", tmp_path, {"lang": lang} if lang else {})
-        failed = ex.run_of("check_clean_erp")
-        expect(ex.state == "FAILED" and failed is not None and failed.state == "FAILED",
-               f"The broken month should fail at check_clean_erp:\n{explain(ex)}",
-               f"Le mois cassé devrait échouer à check_clean_erp :\n{explain(ex)}")  # fmt: skip
-        runs[lang] = failure_line(failed.stdout + "\n" + failed.stderr)
-    reference = {}
-    for lang in ("fr", "en"):  # what core itself prints in each language, on the same work folder
-        done = subprocess.run(["bottleneck", "check", "clean_erp", "--month", MONTH], capture_output=True, text=True,
-                              env=_env(tmp_path / "data", lang))  # fmt: skip
-        reference[lang] = failure_line(done.stdout + "\n" + done.stderr)
-    assert reference["fr"] and reference["fr"] != reference["en"], reference  # the test itself is sound
-    expect(runs["fr"] == reference["fr"], f"With lang=fr the gate said {runs['fr']!r}, expected {reference['fr']!r}.",
-           f"Avec lang=fr le contrôle a dit {runs['fr']!r} au lieu de {reference['fr']!r}.")  # fmt: skip
-    expect(runs[None] == reference["en"], f"Without lang the gate said {runs[None]!r}, expected English {reference['en']!r}.",
-           f"Sans lang le contrôle a dit {runs[None]!r} au lieu de l'anglais {reference['en']!r}.")  # fmt: skip
-
-
-def _env(data_dir: Path, lang: str) -> dict:
-    import os
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTTLENECK_")}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return env | {"BOTTLENECK_DATA_DIR": str(data_dir), "BOTTLENECK_LANG": lang}
+    testing.break_prices(sources)  # the gate after clean_erp must stop the run
+    ex = run_flow(only_branch(flow, "erp_branch"), tmp_path / "data", tmp_path, {"month": MONTH, "lang": "fr"})
+    failed = ex.run_of("check_clean_erp")
+    expect(ex.state == "FAILED" and failed is not None and failed.state == "FAILED",
+           f"The broken month should fail at check_clean_erp:\n{explain(ex)}",
+           f"Le mois cassé devrait échouer à check_clean_erp :\n{explain(ex)}")  # fmt: skip
+    try:  # what core says about the same work folder, in French
+        runner.run_checks("clean_erp", Paths.for_month(MONTH, sources=sources, work_root=tmp_path / "data" / "work",
+                                                       output_root=tmp_path / "data" / "output"))  # fmt: skip
+        raise AssertionError("the broken month passed the clean_erp gate in-process")  # the checker itself is wrong
+    except GateFailed as exc:
+        french = exc.text("fr").splitlines()[0]
+    said = failed.stdout + "\n" + failed.stderr
+    first = next((line for line in said.splitlines() if line.startswith("✗")), "")
+    expect(french in first, f"With lang=fr the gate task said {first!r}; expected the French message {french!r}.",
+           f"Avec lang=fr la tâche de contrôle a dit {first!r} au lieu du message en français {french!r}.",
+           "Does check_clean_erp pass the input to BOTTLENECK_LANG in its env?",
+           "check_clean_erp transmet-elle bien l'input à BOTTLENECK_LANG dans son env ?")  # fmt: skip
