@@ -99,17 +99,17 @@ def test_the_erp_branch_still_runs(flow, tmp_path):
 
 
 def test_the_trade_off_is_explained():
-    text = work_file("ANSWER.md").read_text(encoding="utf-8")
+    text = work_file("answer.txt").read_text(encoding="utf-8")
     answer = text.split("\n## ", 1)[-1].split("\n", 1)[-1]  # what follows the question's heading
     words = re.findall(r"\w+", answer)
     expect("TODO" not in answer and len(words) >= 40,
-           f"ANSWER.md: the answer has {len(words)} words (or still says TODO); 40 or more are expected.",
-           f"ANSWER.md : la réponse compte {len(words)} mots (ou dit encore TODO) ; 40 ou plus sont attendus.",
+           f"answer.txt: the answer has {len(words)} words (or still says TODO); 40 or more are expected.",
+           f"answer.txt : la réponse compte {len(words)} mots (ou dit encore TODO) ; 40 ou plus sont attendus.",
            "Say what each task gains (isolation, pinned versions) and what it costs (start time, the Docker socket).",
            "Dites ce que chaque tâche y gagne (isolation, versions figées) et ce que cela coûte (démarrage, socket Docker).")  # fmt: skip
     topics = {"isolation": r"isol", "cost": r"slow|lent|start|démarr|overhead|surco[uû]t|second",
               "security": r"socket|root|sécurit|security"}  # fmt: skip
     missing = [name for name, pattern in topics.items() if not re.search(pattern, answer, re.I)]
-    expect(not missing, f"ANSWER.md does not discuss: {', '.join(missing)}.", f"ANSWER.md n'aborde pas : {', '.join(missing)}.",
+    expect(not missing, f"answer.txt does not discuss: {', '.join(missing)}.", f"answer.txt n'aborde pas : {', '.join(missing)}.",
            "Three points: what isolation brings, what a container per task costs in time, what the Docker socket gives away.",
            "Trois points : ce qu'apporte l'isolation, ce que coûte en temps un conteneur par tâche, ce que livre le socket Docker.")  # fmt: skip
