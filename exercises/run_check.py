@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     env["BOTTLENECK_EXERCISE_DIR"] = str(work)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
     cmd = [str(python), "-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(checker), str(checker),
-           "-p", "checklib", "-p", "no:cacheprovider", "-q", "--tb=no", "--no-header", *extra]  # fmt: skip
+           "-p", "checklib", "-p", "no:cacheprovider", "-q", "--tb=no", "--no-header", "-rN", *extra]  # fmt: skip
     if args.junit:
         cmd.append(f"--junitxml={args.junit}")
     return subprocess.run(cmd, cwd=REPO, env=env).returncode
