@@ -1,7 +1,7 @@
 # BottleNeck orchestration lab. `make demo` and `make test` are all a fresh machine needs.
 MONTH ?= 2026-10
 
-.PHONY: demo test test-core venvs lineage bench clean
+.PHONY: demo test test-core venvs lineage bench clean check
 
 demo: ## set up .venvs/core and run the pipeline on a sample month
 	@bash scripts/venv.sh core
@@ -27,6 +27,11 @@ bench: ## time the pipeline on a sample month and on 100k / 1M generated product
 
 clean: ## remove work files and reports (not the sample sources)
 	rm -rf data/work data/output
+
+check: ## check an exercise: make check EX=04 (your files), make check EX=04 SOLUTION=1 (the solution)
+	@test -n "$(EX)" || { echo "usage: make check EX=04 [SOLUTION=1]   (exercises: exercises/README.md)"; exit 5; }
+	@bash scripts/venv.sh core
+	@.venvs/core/bin/python exercises/run_check.py $(EX) $(if $(SOLUTION),--solution)
 
 .PHONY: help
 help: ## list the targets with their one-line explanation

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: core and kit checks in .venvs/core, then each orchestrator wrapper
-# in its own virtualenv. Usage: scripts/test.sh [core airflow dagster prefect kestra] [-- pytest args]
+# in its own virtualenv, then the exercises' checkers (part `exercises`).
+# Usage: scripts/test.sh [core airflow dagster prefect kestra exercises] [-- pytest args]
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,19 +13,23 @@ if [ ${#parts[@]} -eq 0 ]; then
   for tool in kestra airflow dagster prefect; do
     [ -f "$tool/requirements.txt" ] && parts+=("$tool")
   done
+  parts+=(exercises)  # last: its checkers reuse the tools' virtualenvs made above
 fi
 reports=$(mktemp -d)
 status=0
 for part in "${parts[@]}"; do
-  if ! bash scripts/venv.sh "$part"; then
+  venv=$part
+  [ "$part" = exercises ] && venv=core  # exercises/tests runs in core; each checker in its tool's venv
+  if ! bash scripts/venv.sh "$venv"; then
     echo "!! could not set up .venvs/$part" >&2; status=1; continue
   fi
   # A wrapper's tests run with its folder as pytest's rootdir: pytest's importlib mode names
   # test modules after their path from the rootdir, and `airflow.tests.x` would register our
   # airflow/ folder as a module called `airflow`, hiding the real library.
   if [ "$part" = core ]; then targets=(core/tests tests) rootdir=.; else targets=("$part/tests") rootdir=$part; fi
+  # exercises: every starter fails for its intended reason and every solution passes (exercises/README.md)
   echo "=== $part: pytest ${targets[*]}"
-  BOTTLENECK_PARITY_DIR="$reports/parity" ".venvs/$part/bin/python" -m pytest -c pytest.ini --rootdir "$rootdir" \
+  BOTTLENECK_PARITY_DIR="$reports/parity" ".venvs/$venv/bin/python" -m pytest -c pytest.ini --rootdir "$rootdir" \
     "${targets[@]}" --junitxml="$reports/$part.xml" "$@" || status=1
 done
 # The reports written in every virtualenv must be identical to each other, not only to core's.
