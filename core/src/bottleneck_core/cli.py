@@ -173,6 +173,10 @@ def alert_email(tool, month, sources, work, out, run_id, run_url):
 
     message = failure_email(tool, _paths(month, sources, work, out), run_id, run_url)
     click.echo(json.dumps(message, ensure_ascii=False, indent=2))
+    if os.environ.get("BOTTLENECK_KESTRA_OUTPUTS"):
+        from .kestra_outputs import emit_email
+
+        emit_email(message)
 
 
 @main.command()
