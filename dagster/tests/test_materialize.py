@@ -27,10 +27,13 @@ def test_outputs_identical_to_core(defs, data_dir, month, tmp_path):
     sources = testing.sample_month(month, data_dir)
     expected = testing.core_outputs(month, sources, tmp_path / "core")
 
-    result = materialize_month(defs, month)
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialize_month(defs, month, instance)
 
     assert result.success
     testing.assert_same_outputs(expected, data_dir / "output" / month)
+    logged = [r.user_message or "" for r in instance.all_logs(result.run_id)]
+    assert any("BottleNeck run statistics" in m and month in m for m in logged), "the run ends with its statistics"
     gates = result.get_asset_check_evaluations()
     assert len(gates) == 13 and all(g.passed or g.severity == dg.AssetCheckSeverity.WARN for g in gates)
 

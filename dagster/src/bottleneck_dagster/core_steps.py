@@ -90,7 +90,7 @@ def quality_gates(step: str, asset) -> dg.AssetChecksDefinition:
         results = [c for c in summary.month_summary(paths)["checks"] if c["step"] == step]
         failed = [c for c in results if c["status"] == "failed"]
         if step == graph.STEPS[-1].name and not failure:  # the last gate passed: the run's statistics block
-            stats = context.instance.get_run_stats(context.run_id)
+            stats = context.instance.get_run_stats(context.run.run_id)
             started = dt.datetime.fromtimestamp(stats.start_time, dt.timezone.utc) if stats.start_time else None
             context.log.info("\n" + summary.run_statistics(paths, started=started))
         lang = current_lang()  # BOTTLENECK_LANG: en or fr
