@@ -14,10 +14,12 @@ of one step (`runner.run_checks`). This file only says *when* and *in which orde
   and is never retried: bad data does not get better by waiting.
 - **Retries**: only on the I/O steps (reading the sources, writing the reports).
 - **Alerts**: every failed task calls `alerts.send_alert` (log line + webhook POST when
-  `BOTTLENECK_ALERT_WEBHOOK` is set).
+  `BOTTLENECK_ALERT_WEBHOOK` is set) and, when `BOTTLENECK_SMTP_HOST` is set, e-mails core's
+  failure message through the SMTP provider's `SmtpNotifier` (connection `bottleneck_smtp`).
 - **Results**: row counts in each step's XCom; check results in each gate's XCom;
   the month's summary (revenue total, premium count, checks) in the logs and XCom of
-  `publish_summary`, and in the `bottleneck_reports` asset event.
+  `publish_summary`, and in the `bottleneck_reports` asset event; the run statistics block
+  ends `publish_summary`'s log.
 
 Backfill a range of months (the interval start of each run names its month):
 `airflow backfill create --dag-id bottleneck_monthly --from-date 2026-05-01 --to-date 2026-10-31`
@@ -53,6 +55,10 @@ def month_of(params, data_interval_start, dag_run) -> str:
     return previous_month(dag_run.run_after)  # a manual run without a logical date
 
 
+SMTP_CONN = "bottleneck_smtp"
+UI = "http://localhost:8082"  # the kit's port map: the Airflow UI on 127.0.0.1:8082
+
+
 def alert_on_failure(context) -> None:
     """on_failure_callback: a task failed for good (after its retries, if any)."""
     from bottleneck_core.alerts import send_alert
@@ -60,6 +66,30 @@ def alert_on_failure(context) -> None:
     month = month_of(context.get("params"), context.get("data_interval_start"), context["dag_run"])
     reason = f"task {context['ti'].task_id} failed: {context.get('exception')}"
     send_alert(TOOL, month, context["run_id"], reason)
+    email_failure(month, context)
+
+
+def email_failure(month: str, context) -> None:
+    """E-mail core's failure message with the SMTP provider's notifier (only when BOTTLENECK_SMTP_HOST is set)."""
+    import html
+    import json
+    import os
+    from urllib.parse import quote
+
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+    from bottleneck_core import alerts
+    from bottleneck_core.config import Paths
+
+    if not alerts.smtp_host():
+        return
+    # The notifier's connection, made from the kit's SMTP settings (plain SMTP, as Mailpit expects).
+    os.environ[f"AIRFLOW_CONN_{SMTP_CONN.upper()}"] = json.dumps({
+        "conn_type": "smtp", "host": alerts.smtp_host(), "port": alerts.smtp_port(),
+        "extra": {"disable_ssl": True, "disable_tls": True, "retry_limit": 1}})  # fmt: skip
+    url = f"{UI}/dags/{context['dag_run'].dag_id}/runs/{quote(context['run_id'], safe='')}"
+    message = alerts.failure_email(TOOL, Paths.for_month(month), context["run_id"], url)
+    SmtpNotifier(to=message["to"], from_email=message["from"], subject=message["subject"], smtp_conn_id=SMTP_CONN,
+                 html_content=f"<pre>{html.escape(message['text'])}</pre>")(context)  # fmt: skip
 
 
 @dag(
@@ -116,13 +146,14 @@ def bottleneck_monthly():
         return [result.to_dict() for result in results]
 
     @task(multiple_outputs=True, outlets=[REPORTS])
-    def publish_summary(month: str, outlet_events=None) -> dict:
+    def publish_summary(month: str, outlet_events=None, dag_run=None) -> dict:
         """The month's figures: in the log (Markdown), in XCom (one key each), on the asset event."""
         from bottleneck_core.config import Paths
-        from bottleneck_core.summary import month_summary, summary_markdown
+        from bottleneck_core.summary import month_summary, run_statistics, summary_markdown
 
         summary = month_summary(Paths.for_month(month))
         log.info("BottleNeck summary\n%s", summary_markdown(summary))
+        log.info("\n%s", run_statistics(Paths.for_month(month), started=getattr(dag_run, "start_date", None)))
         keys = ("month", "revenue_total", "premium_count", "ordinary_count")
         outlet_events[REPORTS].extra = {key: summary[key] for key in keys}
         return summary

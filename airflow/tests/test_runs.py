@@ -43,7 +43,7 @@ def states(run) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("month", SCHEDULED_MONTHS)
-def test_scheduled_run_matches_core(airflow_db, dag, data_dir, tmp_path, month):
+def test_scheduled_run_matches_core(airflow_db, dag, data_dir, tmp_path, month, monkeypatch):
     """A run as the scheduler makes it (logical date on the 15th of M+1) processes M like core.
 
     Run over two months, this is also the backfill test in-process: one dag.test per month.
@@ -54,7 +54,11 @@ def test_scheduled_run_matches_core(airflow_db, dag, data_dir, tmp_path, month):
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"")
 
-    run = dag.test(logical_date=scheduled_on(month))
+    with testing.SmtpReceiver() as inbox:
+        for key, value in inbox.env.items():
+            monkeypatch.setenv(key, value)
+        run = dag.test(logical_date=scheduled_on(month))
+        assert inbox.wait(1, timeout=2) == [], "no e-mail for a successful run"
 
     assert str(run.state) == "success", states(run)
     assert pendulum.instance(run.data_interval_start).in_timezone(PARIS).strftime("%Y-%m") == month
@@ -82,10 +86,15 @@ def test_broken_prices_fail_at_the_erp_gate_and_alert(airflow_db, dag, data_dir,
     month = testing.SAMPLE_MONTHS[-1]
     testing.break_prices(testing.sample_month(month, data_dir))
 
-    with testing.WebhookReceiver() as hook:
+    with testing.WebhookReceiver() as hook, testing.SmtpReceiver() as inbox:
         monkeypatch.setenv("BOTTLENECK_ALERT_WEBHOOK", hook.url)
+        for key, value in inbox.env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("BOTTLENECK_ALERT_EMAIL_TO", "ops@bottleneck.test")
+        monkeypatch.delenv("AIRFLOW_CONN_BOTTLENECK_SMTP", raising=False)
         run = dag.test(run_conf={"month": month})  # a manual run naming its month
         alerts = hook.wait(1, timeout=10)
+        mails = inbox.wait(1, timeout=10)
 
     assert str(run.state) == "failed"
     got = states(run)
@@ -102,6 +111,13 @@ def test_broken_prices_fail_at_the_erp_gate_and_alert(airflow_db, dag, data_dir,
     alert = alerts[0]
     assert (alert["tool"], alert["month"], alert["run"], alert["status"]) == ("airflow", month, run.run_id, "failed")
     assert "check_clean_erp" in alert["reason"] and "erp_prices_present" in alert["reason"]
+
+    assert len(mails) == 1, mails  # sent by the SMTP provider's notifier, to a real SMTP server
+    (mail,) = mails
+    assert mail["to"] == ["ops@bottleneck.test"]
+    assert mail["subject"] == f"🔴 BottleNeck {month} FAILED at clean_erp / erp_prices_present (airflow)"
+    assert "erp_prices_present" in mail["text"] and "clean_erp" in mail["text"]
+    assert f"http://localhost:8082/dags/{DAG_ID}/runs/" in mail["text"]
 
 
 def test_backfill_command_makes_one_run_per_month(airflow_db, dag):

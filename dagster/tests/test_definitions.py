@@ -18,6 +18,7 @@ def test_definitions_load(defs):
     dg.Definitions.validate_loadable(defs)
     assert defs.resolve_job_def("monthly_pipeline")
     assert defs.resolve_sensor_def("alert_on_failure")
+    assert defs.resolve_sensor_def("email_on_failure")
 
 
 def test_one_asset_per_step_output(defs):

@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 from bottleneck_core import testing
 
-from bottleneck_dagster.defs.alerts import alert_on_failure
+from bottleneck_dagster.defs.alerts import alert_on_failure, email_on_failure
 
 DOWNSTREAM_OF_ERP_GATE = {"erp_dedup", "merged", "revenue", "premium", "ordinary",
                           "revenue_report", "premium_wines", "ordinary_wines", "manifest"}  # fmt: skip
@@ -27,10 +27,13 @@ def test_outputs_identical_to_core(defs, data_dir, month, tmp_path):
     sources = testing.sample_month(month, data_dir)
     expected = testing.core_outputs(month, sources, tmp_path / "core")
 
-    result = materialize_month(defs, month)
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialize_month(defs, month, instance)
 
     assert result.success
     testing.assert_same_outputs(expected, data_dir / "output" / month)
+    logged = [r.user_message or "" for r in instance.all_logs(result.run_id)]
+    assert any("BottleNeck run statistics" in m and month in m for m in logged), "the run ends with its statistics"
     gates = result.get_asset_check_evaluations()
     assert len(gates) == 13 and all(g.passed or g.severity == dg.AssetCheckSeverity.WARN for g in gates)
 
@@ -85,3 +88,32 @@ def test_failure_sensor_posts_the_alert(broken_run, month, monkeypatch):
     alert = alerts[0]
     assert (alert["tool"], alert["month"], alert["run"], alert["status"]) == ("dagster", month, result.run_id, "failed")
     assert "erp_prices_present" in alert["reason"]
+
+
+def failure_context(result, instance, name):
+    return dg.build_run_status_sensor_context(
+        sensor_name=name, dagster_instance=instance,
+        dagster_run=result.dagster_run, dagster_event=result.get_run_failure_event(),
+    ).for_run_failure()  # fmt: skip
+
+
+def test_failure_sensor_emails_the_failed_gate(broken_run, month, monkeypatch):
+    result, instance = broken_run
+    with testing.SmtpReceiver() as inbox:
+        for key, value in inbox.env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("BOTTLENECK_ALERT_EMAIL_TO", "ops@bottleneck.test")
+        email_on_failure(failure_context(result, instance, "email_on_failure"))
+        mails = inbox.wait(1, timeout=10)
+
+    assert len(mails) == 1, mails  # to a real SMTP server on 127.0.0.1
+    (mail,) = mails
+    assert mail["to"] == ["ops@bottleneck.test"]
+    assert mail["subject"] == f"🔴 BottleNeck {month} FAILED at clean_erp / erp_prices_present (dagster)"
+    assert "erp_prices_present" in mail["text"] and f"http://localhost:3000/runs/{result.run_id}" in mail["text"]
+
+
+def test_no_email_without_an_smtp_host(broken_run, monkeypatch):
+    result, instance = broken_run
+    monkeypatch.delenv("BOTTLENECK_SMTP_HOST", raising=False)
+    assert isinstance(email_on_failure(failure_context(result, instance, "email_on_failure")), dg.SkipReason)

@@ -7,9 +7,13 @@ directory (the Process task runner), ``retry`` on the tasks that declare it, the
 branch when a task fails, flow outputs at the end, ``outputFiles`` collected, and the
 ``::{json}::`` lines of the ``kestra`` Python library read back as task outputs and metrics.
 Flow triggers (``preconditions``) and the Schedule trigger (with its backfill) are simulated too.
+``If`` runs its ``then`` or ``else`` branch; ``MailSend`` really sends its e-mail over plain SMTP
+(``transportStrategy: SMTP`` only); ``PurgeExecutions`` and ``PurgeLogs`` delete from the
+harness's own records (executions, logs, metrics, task working folders) what ended before
+their ``endDate``.
 
 Templates: only the Pebble forms our flows use are understood (paths, string and integer
-literals, ``??``, parentheses, ``render()``, the ``dateAdd`` and ``date`` filters). Anything
+literals, ``??``, parentheses, unary minus, ``render()``, ``now()``, the ``dateAdd`` and ``date`` filters). Anything
 else raises :class:`Unsupported`: the harness fails loudly instead of guessing.
 
 This is NOT Kestra: see kestra/README.md for the command that validates the flows with Kestra itself.
@@ -23,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import smtplib
 import subprocess
 import sys
 import tempfile
@@ -31,6 +36,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -53,15 +59,15 @@ class Undefined:
 
 # --- Pebble subset -------------------------------------------------------------------------
 
-TOKEN = re.compile(r"\s*(?:(\?\?)|(\|)|(\()|(\))|(,)|('(?:[^'\\]|\\.)*')|(-?\d+)|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*))")
+TOKEN = re.compile(r"\s*(?:(\?\?)|(\|)|(\()|(\))|(,)|('(?:[^'\\]|\\.)*')|(-?\d+)|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(-))")
 FILTERS = {"dateAdd", "date"}
-FUNCTIONS = {"render"}
+FUNCTIONS = {"render", "now"}
 JAVA_PATTERN = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
     tokens, pos = [], 0
-    kinds = ("coalesce", "pipe", "lpar", "rpar", "comma", "string", "int", "name")
+    kinds = ("coalesce", "pipe", "lpar", "rpar", "comma", "string", "int", "name", "minus")
     while pos < len(text):
         if text[pos:].strip() == "":
             break
@@ -125,6 +131,9 @@ class Parser:
         return args
 
     def primary(self):
+        if self.peek("minus"):
+            self.i += 1
+            return ("neg", self.primary())
         if self.peek("lpar"):
             self.i += 1
             node = self.expr()
@@ -154,6 +163,8 @@ def paths(node) -> list[str]:
         return [node[1]]
     if kind == "??":
         return paths(node[1]) + paths(node[2])
+    if kind == "neg":
+        return paths(node[1])
     if kind == "filter":
         return paths(node[2]) + [p for a in node[3] for p in paths(a)]
     if kind == "call":
@@ -223,12 +234,23 @@ class Context:
         if kind == "??":
             left = self.evaluate(node[1])
             return self.evaluate(node[2]) if isinstance(left, Undefined) or left is None else left
+        if kind == "neg":
+            value = self.strict(self.evaluate(node[1]))
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise Unsupported(f"unary minus on {value!r}")
+            return -value
         args = [self.strict(self.evaluate(a)) for a in node[-1]]
+        if kind == "call" and node[1] == "now":  # now(): the current date and time
+            if args:
+                raise Unsupported("now() with arguments")
+            return dt.datetime.now(dt.timezone.utc)
         if kind == "call":  # render(x): render a template held in a variable
             return self.render(str(args[0]))
         value = self.strict(self.evaluate(node[2]))
         if node[1] == "dateAdd":
             amount, unit = args
+            if unit == "DAYS":
+                return to_datetime(value) + dt.timedelta(days=amount)
             if unit != "MONTHS":
                 raise Unsupported(f"dateAdd unit {unit!r}")
             return add_months(to_datetime(value), amount)
@@ -260,9 +282,17 @@ class Context:
 # --- Execution -----------------------------------------------------------------------------
 
 COMMON = {"id", "type", "description"}
+MAIL = "io.kestra.plugin.email.MailSend"
+PURGE_EXECUTIONS, PURGE_LOGS = "io.kestra.plugin.core.execution.PurgeExecutions", "io.kestra.plugin.core.log.PurgeLogs"
 KNOWN_KEYS = {
     "io.kestra.plugin.core.flow.Parallel": COMMON | {"tasks"},
     "io.kestra.plugin.core.flow.Sequential": COMMON | {"tasks"},
+    "io.kestra.plugin.core.flow.If": COMMON | {"condition", "then", "else"},
+    MAIL: COMMON | {"host", "port", "username", "password", "transportStrategy", "from", "to", "cc", "subject",
+                    "plainTextContent", "htmlTextContent"},
+    PURGE_EXECUTIONS: COMMON | {"namespace", "flowId", "startDate", "endDate", "states", "purgeExecution", "purgeLog",
+                                "purgeMetric", "purgeStorage"},
+    PURGE_LOGS: COMMON | {"namespace", "flowId", "startDate", "endDate"},
     "io.kestra.plugin.core.log.Log": COMMON | {"message", "level"},
     "io.kestra.plugin.scripts.python.Commands": COMMON | {"taskRunner", "commands", "env", "outputFiles", "retry"},
     "io.kestra.plugin.scripts.python.Script": COMMON | {"taskRunner", "script", "env", "outputFiles", "retry"},
@@ -295,6 +325,8 @@ class Execution:
     task_runs: list = field(default_factory=list)
     flow_outputs: dict = field(default_factory=dict)
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    ended: dt.datetime | None = None
+    storage: list = field(default_factory=list)  # the task working folders (Kestra's internal storage)
     fired: list = field(default_factory=list)  # executions of flows triggered by this one's end
     failing: bool = False  # once a task failed, Kestra creates no new task run (except the errors branch)
 
@@ -327,6 +359,9 @@ class Harness:
         self.storage.mkdir(parents=True, exist_ok=True)
         self.retry_interval_scale = retry_interval_scale
         self._lock = threading.Lock()
+        # What a Kestra server keeps after an execution ends, and what the purge tasks delete:
+        self.executions: dict[str, Execution] = {}  # execution id -> execution (with its metrics and storage)
+        self.log_store: list[dict] = []  # {execution, namespace, flow, date, task, level, message}
 
     # flows ---------------------------------------------------------------------------------
     @staticmethod
@@ -340,15 +375,23 @@ class Harness:
             raise ValueError(f"unknown inputs {sorted(unknown)}")
         values = {}
         for name, spec in declared.items():
-            if spec["type"] != "STRING":
+            if spec["type"] not in ("STRING", "INT"):
                 raise Unsupported(f"input type {spec['type']}")
             if name in inputs and inputs[name] is not None:
+                if spec["type"] == "INT":
+                    if isinstance(inputs[name], bool) or not re.fullmatch(r"-?\d+", str(inputs[name])):
+                        raise ValueError(f"input {name}={inputs[name]!r} is not an integer")
+                    values[name] = int(inputs[name])
+                    continue
                 value = str(inputs[name])
                 if "validator" in spec and not re.fullmatch(spec["validator"], value):
                     raise ValueError(f"input {name}={value!r} does not match {spec['validator']!r}")
                 values[name] = value
             elif "defaults" in spec:
-                raise Unsupported("input defaults")
+                default = spec["defaults"]
+                if spec["type"] == "INT" and (isinstance(default, bool) or not isinstance(default, int)):
+                    raise Unsupported(f"INT input {name} with defaults {default!r}")
+                values[name] = default if spec["type"] == "INT" else str(default)
             elif spec.get("required", True):
                 raise ValueError(f"input {name} is required")
         return values
@@ -368,9 +411,29 @@ class Harness:
         # Kestra renders flow outputs when the execution ends, failed ones included (kestra-io/kestra#11379).
         for output in flow.get("outputs", []):
             ex.flow_outputs[output["id"]] = self.context(ex).render(output["value"])
+        self.record(ex)
         if fire_triggers:
             ex.fired = self.fire_flow_triggers(ex)
         return ex
+
+    def record(self, ex: Execution) -> None:
+        """Keep the ended execution and its logs (the Log tasks' messages, each task's output)."""
+        ex.ended = dt.datetime.now(dt.timezone.utc)
+        with self._lock:
+            self.executions[ex.id] = ex
+            base = {"execution": ex.id, "namespace": ex.flow["namespace"], "flow": ex.flow["id"], "date": ex.ended}
+            self.log_store += [base | {"task": t, "level": level, "message": m} for t, level, m in ex.logs]
+            for run in ex.task_runs:
+                self.log_store += [base | {"task": run.task_id, "level": level, "message": text}
+                                   for level, text in (("INFO", run.stdout), ("WARN", run.stderr)) if text.strip()]  # fmt: skip
+
+    def age(self, ex: Execution, days: float) -> None:
+        """Pretend ``ex`` (and its logs) ended ``days`` days earlier (to exercise the purge flow)."""
+        shift = dt.timedelta(days=days)
+        ex.started, ex.ended = ex.started - shift, ex.ended - shift
+        for entry in self.log_store:
+            if entry["execution"] == ex.id:
+                entry["date"] -= shift
 
     def context(self, ex: Execution, task: dict | None = None) -> Context:
         variables = {
@@ -411,6 +474,11 @@ class Harness:
         if kind.endswith(".Sequential"):
             self.run_tasks(ex, task["tasks"])
             return
+        if kind.endswith(".If"):
+            condition = self.context(ex, task).render(task["condition"])
+            truthy = str(condition).strip().lower() not in ("", "false", "0", "null")
+            self.run_tasks(ex, task.get("then", []) if truthy else task.get("else", []))
+            return
         run = TaskRun(task["id"], "RUNNING", started=time.monotonic())
         with self._lock:
             ex.task_runs.append(run)
@@ -418,6 +486,18 @@ class Harness:
         if kind.endswith(".Log"):
             with self._lock:
                 ex.logs.append((task["id"], task.get("level", "INFO"), ctx.render(task["message"])))
+            run.state, run.attempts, run.ended = "SUCCESS", 1, time.monotonic()
+            return
+        if kind in (MAIL, PURGE_EXECUTIONS, PURGE_LOGS):
+            action = {MAIL: self.send_mail, PURGE_EXECUTIONS: self.purge_executions, PURGE_LOGS: self.purge_logs}[kind]
+            try:
+                outputs = action(ex, ctx.render({k: v for k, v in task.items() if k not in COMMON}))
+            except (OSError, smtplib.SMTPException, ValueError, KeyError) as exc:
+                run.state, run.ended, run.stderr = "FAILED", time.monotonic(), f"{type(exc).__name__}: {exc}"
+                ex.failing = True
+                raise TaskFailed(task["id"]) from exc
+            with self._lock:
+                ex.outputs[task["id"]] = outputs
             run.state, run.attempts, run.ended = "SUCCESS", 1, time.monotonic()
             return
         if kind.endswith(".Queries"):
@@ -451,6 +531,63 @@ class Harness:
             ex.failing = True
             raise TaskFailed(task["id"])
 
+    # built-in tasks ------------------------------------------------------------------------
+    def send_mail(self, ex: Execution, props: dict) -> dict:
+        """MailSend: a real SMTP conversation with ``host:port`` (plain SMTP only)."""
+        if props.get("transportStrategy") != "SMTP":
+            raise Unsupported(f"MailSend transportStrategy {props.get('transportStrategy')!r}: only SMTP is simulated")
+        if props.get("htmlTextContent") or props.get("cc"):
+            raise Unsupported("MailSend htmlTextContent / cc")
+        mail = EmailMessage()
+        mail["Subject"], mail["From"], mail["To"] = props.get("subject", ""), props["from"], props["to"]
+        mail.set_content(props.get("plainTextContent") or "Please view this email in a modern email client")
+        with smtplib.SMTP(props["host"], int(props["port"]), timeout=10) as server:
+            if props.get("username"):
+                server.login(props["username"], props.get("password", ""))
+            server.send_message(mail, to_addrs=[a.strip() for a in props["to"].split(";")])
+        return {}
+
+    def _purge_filter(self, props: dict):
+        if props.get("startDate") or props.get("states"):
+            raise Unsupported("purge startDate / states")
+        end = to_datetime(props["endDate"])
+        namespace, flow_id = props.get("namespace"), props.get("flowId")
+        return lambda ns, flow, date: (date < end and (namespace is None or (ns == namespace if flow_id else ns.startswith(namespace)))
+                                       and (flow_id is None or flow == flow_id))  # fmt: skip
+
+    def purge_executions(self, ex: Execution, props: dict) -> dict:
+        """PurgeExecutions: executions that ended before ``endDate``, their metrics, storage and (optionally) logs."""
+        matches = self._purge_filter(props)
+        flag = lambda name: str(props.get(name, True)).lower() == "true"  # noqa: E731 (the four flags default to true)
+        counts = {"executionsCount": 0, "logsCount": 0, "storagesCount": 0, "metricsCount": 0}
+        with self._lock:
+            old = [e for e in self.executions.values() if e.id != ex.id and matches(e.flow["namespace"], e.flow["id"], e.ended)]
+            for e in old:
+                if flag("purgeStorage"):
+                    for folder in e.storage:
+                        shutil.rmtree(folder, ignore_errors=True)
+                    counts["storagesCount"] += len(e.storage)
+                    e.storage = []
+                if flag("purgeMetric"):
+                    counts["metricsCount"] += len(e.metrics)
+                    e.metrics = []
+                if flag("purgeLog"):
+                    kept = [entry for entry in self.log_store if entry["execution"] != e.id]
+                    counts["logsCount"] += len(self.log_store) - len(kept)
+                    self.log_store = kept
+                if flag("purgeExecution"):
+                    del self.executions[e.id]
+                    counts["executionsCount"] += 1
+        return counts
+
+    def purge_logs(self, ex: Execution, props: dict) -> dict:
+        """PurgeLogs: every log dated before ``endDate`` (in bulk, whether its execution still exists or not)."""
+        matches = self._purge_filter(props)
+        with self._lock:
+            kept = [e for e in self.log_store if not matches(e["namespace"], e["flow"], e["date"])]
+            count, self.log_store = len(self.log_store) - len(kept), kept
+        return {"count": count}
+
     def run_script(self, ex: Execution, task: dict, run: TaskRun, ctx: Context) -> None:
         runner = task.get("taskRunner", {})
         if runner != {"type": PROCESS}:
@@ -465,6 +602,7 @@ class Harness:
         for attempt in range(1, attempts + 1):
             run.attempts = attempt
             workdir = Path(tempfile.mkdtemp(prefix=f"{task['id']}-", dir=self.storage))
+            ex.storage.append(workdir)
             if task["type"].endswith(".Commands"):
                 script = "set -e\n" + "\n".join(ctx.render(task["commands"]))  # Kestra's failFast (default)
                 argv = ["/bin/sh", "-c", script]
@@ -527,10 +665,21 @@ class Harness:
 
 
 def schedule_dates(cron: str, timezone: str, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-    """Dates of a monthly cron ``M H D * *`` in ``timezone`` within [start, end). Other crons: Unsupported."""
+    """Dates of a monthly cron ``M H D * *`` or a daily cron ``M H * * *`` in ``timezone`` within
+    [start, end). Other crons: Unsupported."""
+    daily = re.fullmatch(r"(\d+) (\d+) \* \* \*", cron)
+    if daily:
+        minute, hour = map(int, daily.groups())
+        zone, day = ZoneInfo(timezone), start.astimezone(ZoneInfo(timezone)).date()
+        dates = []
+        while (candidate := dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)) < end:
+            if candidate >= start:
+                dates.append(candidate)
+            day += dt.timedelta(days=1)
+        return dates
     m = re.fullmatch(r"(\d+) (\d+) (\d+) \* \*", cron)
     if not m:
-        raise Unsupported(f"cron {cron!r}: the harness only expands 'M H D * *'")
+        raise Unsupported(f"cron {cron!r}: the harness only expands 'M H D * *' and 'M H * * *'")
     minute, hour, day = map(int, m.groups())
     zone = ZoneInfo(timezone)
     dates, cursor = [], dt.datetime(start.year, start.month, 1)

@@ -1,7 +1,8 @@
 """The monthly flow executed by the harness (each task's own commands, templates rendered).
 
 Reports must be byte-identical to core's own run on the same month; a broken input must fail
-at the right gate, run the errors branch and fire the alert flow (webhook POST received); an
+at the right gate, run the errors branch and fire the alert flow (webhook POST and e-mail received
+by real servers on 127.0.0.1; no e-mail on success); every run ends with the statistics block; an
 I/O step is retried, a gate never; the Schedule trigger's backfill processes the right months.
 """
 
@@ -22,7 +23,7 @@ STEP_NAMES = [s.name for s in graph.STEPS]
 
 def worker_env(data_dir, **extra) -> dict:
     """The Kestra worker's environment: the kit image sets BOTTLENECK_DATA_DIR (here a temp folder)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK")}
+    env = {k: v for k, v in os.environ.items() if k not in testing.OVERRIDES}
     return env | {"BOTTLENECK_DATA_DIR": str(data_dir)} | extra
 
 
@@ -48,8 +49,10 @@ def good_run(fh, tmp_path_factory):
     month = "2026-10"
     sources = testing.sample_month(month, root / "data")
     expected = testing.core_outputs(month, testing.sample_month(month, root / "core"), root / "core")
-    ex = fh.Harness(env=worker_env(root / "data"), storage=root / "storage").run(MONTHLY, {"month": month})
-    assert ex.state == "SUCCESS", explain(ex)
+    with testing.SmtpReceiver() as inbox:
+        ex = fh.Harness(env=worker_env(root / "data", **inbox.env), storage=root / "storage").run(MONTHLY, {"month": month})
+        assert ex.state == "SUCCESS", explain(ex)
+        assert inbox.wait(1, timeout=2) == [], "no e-mail for a successful run"
     return ex, expected, root / "data" / "output" / month, sources
 
 
@@ -61,7 +64,8 @@ def test_reports_are_byte_identical_to_core(good_run):
 def test_every_step_and_gate_ran_once_in_order(good_run):
     ex, *_ = good_run
     ran = ex.ran()
-    assert sorted(ran) == sorted(STEP_NAMES + [f"check_{s}" for s in STEP_NAMES])
+    assert sorted(ran) == sorted(STEP_NAMES + [f"check_{s}" for s in STEP_NAMES] + ["run_statistics"])
+    assert ran[-1] == "run_statistics", "the statistics block ends the run"
     for step in graph.STEPS:
         assert ran.index(step.name) < ran.index(f"check_{step.name}")
         for up in graph.upstream(step.name):
@@ -105,6 +109,16 @@ def test_ui_outputs_and_metrics_match_core(good_run):
     assert gauges == {("revenue", float(manifest["revenue_total"])), ("export", float(manifest["revenue_total"]))}
 
 
+def test_the_run_ends_with_the_statistics_block(good_run):
+    ex, expected, *_ = good_run
+    manifest = read_json(expected / "manifest.json")
+    text = ex.run_of("run_statistics").stdout
+    assert text.startswith("── BottleNeck run statistics ──"), text
+    assert "Month:" in text and "2026-10" in text and "Duration:" in text
+    assert f"{float(manifest['revenue_total']):,.2f}\u00a0€" in text
+    assert ex.started.strftime("%Y-%m-%d %H:%M:%S UTC") in text, "the execution's start date is passed on"
+
+
 def test_flow_output_names_the_month(good_run):
     ex, *_ = good_run
     assert ex.flow_outputs == {"month": "2026-10"}
@@ -113,14 +127,16 @@ def test_flow_output_names_the_month(good_run):
 
 @pytest.fixture(scope="module")
 def broken_run(fh, tmp_path_factory):
-    """Blank ERP prices (must fail at the clean_erp gate), with a webhook receiving the alert."""
+    """Blank ERP prices (must fail at the clean_erp gate), with a webhook and an SMTP inbox receiving the alert."""
     root = tmp_path_factory.mktemp("broken")
     month = "2026-09"
     testing.break_prices(testing.sample_month(month, root / "data"))
-    with testing.WebhookReceiver() as hook:
-        harness = fh.Harness(env=worker_env(root / "data", BOTTLENECK_ALERT_WEBHOOK=hook.url), storage=root / "storage")
+    with testing.WebhookReceiver() as hook, testing.SmtpReceiver() as inbox:
+        env = worker_env(root / "data", BOTTLENECK_ALERT_WEBHOOK=hook.url, BOTTLENECK_ALERT_EMAIL_TO="ops@bottleneck.test", **inbox.env)
+        harness = fh.Harness(env=env, storage=root / "storage")
         ex = harness.run(MONTHLY, {"month": month})
         alerts = hook.wait(1, timeout=30)
+        harness.mails = inbox.wait(1, timeout=30)
     return ex, alerts, root / "data" / "output" / month, harness
 
 
@@ -151,6 +167,28 @@ def test_alert_flow_posts_to_the_webhook(broken_run):
     assert ex.id in alert.logs[0][2] and "2026-09" in alert.logs[0][2]
     assert alerts == [{"tool": "kestra", "month": "2026-09", "run": ex.id, "status": "failed",
                        "reason": f"bottleneck.{MONTHLY} ended FAILED: see the failed task in its Gantt view"}]  # fmt: skip
+
+
+def test_alert_flow_emails_the_failed_gate_through_kestras_mail_task(broken_run):
+    ex, _, _, harness = broken_run
+    (alert,) = ex.fired
+    assert alert.run_of("send_email").state == "SUCCESS", explain(alert)
+    (mail,) = harness.mails
+    assert mail["to"] == ["ops@bottleneck.test"] and mail["from"] == "bottleneck@bottleneck.test"
+    assert mail["subject"] == "🔴 BottleNeck 2026-09 FAILED at clean_erp / erp_prices_present (kestra)"
+    assert "erp_prices_present" in mail["text"] and "clean_erp" in mail["text"] and ex.id in mail["text"]
+    assert f"http://localhost:8080/ui/main/executions/bottleneck/{MONTHLY}/{ex.id}" in mail["text"]
+
+
+def test_no_email_without_an_smtp_host(fh, tmp_path):
+    """BOTTLENECK_SMTP_HOST unset: the alert flow writes the e-mail but its mail task does not run."""
+    month = "2026-09"
+    testing.break_prices(testing.sample_month(month, tmp_path / "data"))
+    ex = fh.Harness(env=worker_env(tmp_path / "data"), storage=tmp_path / "storage").run(MONTHLY, {"month": month})
+    (alert,) = ex.fired
+    assert alert.state == "SUCCESS", explain(alert)
+    assert alert.outputs["write_email"]["vars"]["send"] is False
+    assert alert.run_of("send_email") is None
 
 
 def test_alert_flow_is_not_fired_by_a_successful_run(good_run, fh):

@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 FLOWS_DIR = HERE.parent / "flows"
 CATALOGUE = yaml.safe_load((HERE / "kestra_1_3_catalogue.yml").read_text(encoding="utf-8"))
 FLOW_FILES = sorted(FLOWS_DIR.glob("*.yml"))
-MONTHLY, ALERT = "bottleneck_monthly", "bottleneck_alert_on_failure"
+MONTHLY, ALERT, PURGE = "bottleneck_monthly", "bottleneck_alert_on_failure", "bottleneck_purge"
 SCRIPT_TYPES = ("io.kestra.plugin.scripts.python.Commands", "io.kestra.plugin.scripts.python.Script")
 
 
@@ -33,6 +33,8 @@ def walk(tasks: list, parents=()):
         yield task, parents
         yield from walk(task.get("tasks", []), (*parents, task))
         yield from walk(task.get("errors", []), (*parents, task))
+        yield from walk(task.get("then", []), (*parents, task))
+        yield from walk(task.get("else", []), (*parents, task))
 
 
 def all_tasks(flow: dict):
@@ -49,7 +51,7 @@ def step_of(task: dict) -> tuple[str, str] | None:
 
 
 def test_the_kits_flows_exist():
-    assert {p.stem for p in FLOW_FILES} == {MONTHLY, ALERT, "bottleneck_warehouse"}
+    assert {p.stem for p in FLOW_FILES} == {MONTHLY, ALERT, PURGE, "bottleneck_warehouse"}
 
 
 @pytest.mark.parametrize("path", FLOW_FILES, ids=lambda p: p.stem)
@@ -104,7 +106,7 @@ class TestEveryFlow:
     def test_script_tasks_run_in_the_process_runner(self, path):
         flow = yaml.safe_load(path.read_text(encoding="utf-8"))
         scripts = [t for t, _ in all_tasks(flow) if t["type"] in SCRIPT_TYPES]
-        assert scripts
+        assert scripts or path.stem == PURGE, "the purge flow alone uses Kestra's own tasks only"
         assert all(t["taskRunner"] == {"type": "io.kestra.plugin.core.runner.Process"} for t in scripts)
 
     def test_every_expression_is_understood_and_refers_to_something(self, path, fh):
@@ -164,6 +166,39 @@ def test_alert_flow_listens_to_failed_runs_of_the_monthly_flow():
         {"namespace": monthly["namespace"], "flowId": monthly["id"], "states": ["FAILED"]}
     ]
     assert any("send_alert" in t.get("script", "") for t, _ in all_tasks(alert)), "the alert uses core's send_alert"
+
+
+def test_alert_flow_mails_cores_message_with_kestras_mail_task():
+    tasks = {t["id"]: (t, parents) for t, parents in all_tasks(load(ALERT))}
+    write, _ = tasks["write_email"]
+    assert write["commands"][0].startswith("bottleneck alert-email --tool kestra --month {{ trigger.outputs.month")
+    assert "--run-id {{ trigger.executionId }}" in write["commands"][0] and "--run-url http" in write["commands"][0]
+    send, parents = tasks["send_email"]
+    assert send["type"] == "io.kestra.plugin.email.MailSend" and send["transportStrategy"] == "SMTP"
+    for key in ("host", "port", "from", "to", "subject"):
+        assert send[key] == {"host": "{{ outputs.write_email.vars.smtp_host }}", "port": "{{ outputs.write_email.vars.smtp_port }}"}.get(
+            key, f"{{{{ outputs.write_email.vars.{key} }}}}"), key
+    assert send["plainTextContent"] == "{{ outputs.write_email.vars.text }}"
+    (guard,) = parents
+    assert guard["type"] == "io.kestra.plugin.core.flow.If" and guard["condition"] == "{{ outputs.write_email.vars.send }}"
+    assert "else" not in guard, "no SMTP host: no e-mail, and nothing else"
+
+
+def test_purge_flow_runs_nightly_and_deletes_what_is_older_than_n_days():
+    flow = load(PURGE)
+    (trigger,) = flow["triggers"]
+    assert trigger["type"] == "io.kestra.plugin.core.trigger.Schedule"
+    assert (trigger["cron"], trigger["timezone"]) == ("0 2 * * *", "Europe/Paris")
+    (days,) = flow["inputs"]
+    assert (days["id"], days["type"], days["required"], days["defaults"]) == ("retention_days", "INT", False, 30)
+    tasks = {t["type"].rsplit(".", 1)[1]: t for t, _ in all_tasks(flow)}
+    assert set(tasks) == {"PurgeExecutions", "PurgeLogs"}
+    cutoff = "{{ now() | dateAdd(-inputs.retention_days, 'DAYS') }}"
+    executions, logs = tasks["PurgeExecutions"], tasks["PurgeLogs"]
+    assert executions["endDate"] == logs["endDate"] == cutoff
+    assert executions["namespace"] == logs["namespace"] == flow["namespace"]
+    assert (executions["purgeExecution"], executions["purgeMetric"], executions["purgeStorage"]) == (True, True, True)
+    assert executions["purgeLog"] is False, "logs are purged in bulk by PurgeLogs"
 
 
 def test_errors_branch_logs_a_clear_message():

@@ -39,13 +39,23 @@ def test_the_month_input_is_validated(fh):
 
 
 @pytest.mark.parametrize("expression", [
-    "inputs.month | upper", "now()", "inputs.month == 'x'", "vars.a ~ vars.b", "inputs.month ? 1 : 2",
-    "trigger.date | date('EEE')", "trigger.date | dateAdd(1, 'DAYS')",
+    "inputs.month | upper", "now('x')", "inputs.month == 'x'", "vars.a ~ vars.b", "inputs.month ? 1 : 2",
+    "trigger.date | date('EEE')", "trigger.date | dateAdd(1, 'WEEKS')", "-inputs.month",
 ])  # fmt: skip
 def test_unsupported_expressions_fail_loudly(fh, expression):
     ctx = fh.Context({"inputs": {"month": "2026-01"}, "vars": {"a": "1", "b": "2"}, "trigger": {"date": "2026-01-15T09:00:00Z"}})
     with pytest.raises(fh.Unsupported):
         ctx.render("{{ " + expression + " }}")
+
+
+def test_now_days_and_unary_minus(fh):
+    """What the purge flow uses: now(), dateAdd in DAYS, a negated integer input."""
+    import datetime as dt
+
+    ctx = fh.Context({"inputs": {"days": 30}, "trigger": {"date": "2026-01-15T09:00:00Z"}})
+    assert ctx.render("{{ trigger.date | dateAdd(-inputs.days, 'DAYS') }}") == "2025-12-16T09:00:00+00:00"
+    cutoff = dt.datetime.fromisoformat(ctx.render("{{ now() | dateAdd(-inputs.days, 'DAYS') }}"))
+    assert abs(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30) - cutoff) < dt.timedelta(minutes=1)
 
 
 def test_undefined_variables_fail_like_kestra(fh):

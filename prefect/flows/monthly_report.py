@@ -97,10 +97,30 @@ def publish_summary(paths: Paths) -> dict:
 # --- 3. The alert: Prefect's on_failure hook ------------------------------------------------
 
 
+UI = "http://localhost:4200"  # the kit's port map: the Prefect UI on 127.0.0.1:4200
+
+
 def alert_on_failure(flow, flow_run, state) -> None:
-    """Called by Prefect when a run fails: always a log line, plus a webhook POST when configured."""
+    """Called by Prefect when a run fails: a log line, a webhook POST when configured, and an
+    e-mail through prefect-email when BOTTLENECK_SMTP_HOST is set."""
     month = batch_month(flow_run.parameters.get("month"), flow_run.expected_start_time)
     alerts.send_alert("prefect", month, str(flow_run.id), state.message or state.name)
+    if alerts.smtp_host():
+        email_failure(month, str(flow_run.id))
+
+
+def email_failure(month: str, run_id: str) -> None:
+    """Core writes the failure e-mail; prefect-email's email_send_message sends it (plain SMTP)."""
+    import html
+
+    from prefect.utilities.asyncutils import run_coro_as_sync
+    from prefect_email import EmailServerCredentials, SMTPType, email_send_message
+
+    message = alerts.failure_email("prefect", Paths.for_month(month), run_id, f"{UI}/runs/flow-run/{run_id}")
+    server = EmailServerCredentials(smtp_server=alerts.smtp_host(), smtp_port=alerts.smtp_port(), smtp_type=SMTPType.INSECURE)
+    run_coro_as_sync(email_send_message.fn(  # the task's own function: the hook runs after the flow run ended
+        subject=message["subject"], msg=f"<pre>{html.escape(message['text'])}</pre>", msg_plain=message["text"],
+        email_server_credentials=server, email_from=message["from"], email_to=message["to"]))  # fmt: skip
 
 
 # --- 4. The flow ----------------------------------------------------------------------------
@@ -115,6 +135,7 @@ def run_name() -> str:
 def monthly_report(month: str | None = None) -> dict:
     """Build the monthly wine-sales report. `month` is YYYY-MM; empty means the previous month
     of the run's scheduled time (a run scheduled on 2026-11-15 processes 2026-10)."""
+    started = dt.datetime.now(dt.timezone.utc)
     month = batch_month(month, current_run.scheduled_start_time)
     paths = Paths.for_month(month)  # also validates the month
     runner.reset_work(paths)  # a fresh work folder, as `bottleneck run` does
@@ -132,6 +153,7 @@ def monthly_report(month: str | None = None) -> dict:
     figures = publish_summary(paths)  # a failed run shows its checks too
     for future in futures:
         future.result()  # the first failure in graph order fails the flow (and fires the alert)
+    get_run_logger().info("\n%s", summary.run_statistics(paths, started=started))
     return figures
 
 

@@ -14,6 +14,7 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 from bottleneck_core import graph, summary
 from bottleneck_core.config import Paths
 from bottleneck_core.testing import (
+    SmtpReceiver,
     WebhookReceiver,
     assert_same_outputs,
     break_prices,
@@ -48,9 +49,12 @@ def good_run(wrapper, prefect_server, tmp_path_factory):
     """One complete run of the flow on a sample month, shared by the read-only tests below."""
     root = tmp_path_factory.mktemp("good")
     sources = sample_month(MONTH, root)
-    with pytest.MonkeyPatch.context() as env:
+    with pytest.MonkeyPatch.context() as env, SmtpReceiver() as inbox:
         use_data_dir(root, env)
+        for key, value in inbox.env.items():
+            env.setenv(key, value)
         state = wrapper.monthly_report(month=MONTH, return_state=True)
+        assert inbox.wait(1, timeout=2) == [], "no e-mail for a successful run"
     return state, root, sources
 
 
@@ -114,10 +118,14 @@ def test_broken_prices_fail_at_the_erp_gate_and_alert(wrapper, prefect_server, d
     stale.parent.mkdir(parents=True)
     stale.write_text(json.dumps([{"name": "stale", "step": "merge", "level": "error", "status": "passed",
                                   "message_en": "", "message_fr": "", "evidence": {}}]))  # fmt: skip
-    with WebhookReceiver() as hook:
+    with WebhookReceiver() as hook, SmtpReceiver() as inbox:
         monkeypatch.setenv("BOTTLENECK_ALERT_WEBHOOK", hook.url)
+        for key, value in inbox.env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("BOTTLENECK_ALERT_EMAIL_TO", "ops@bottleneck.test")
         state = wrapper.monthly_report(month=MONTH, return_state=True)
         alerts = hook.wait(1)
+        mails = inbox.wait(1, timeout=10)
     assert state.is_failed()
     assert "erp_prices_present" in state.message
     runs = task_runs(state)
@@ -133,6 +141,11 @@ def test_broken_prices_fail_at_the_erp_gate_and_alert(wrapper, prefect_server, d
     assert alerts[0]["tool"] == "prefect" and alerts[0]["month"] == MONTH and alerts[0]["status"] == "failed"
     assert alerts[0]["run"] == str(state.state_details.flow_run_id)
     assert "erp_prices_present" in alerts[0]["reason"]
+    assert len(mails) == 1, mails  # sent by prefect-email from the on_failure hook, to a real SMTP server
+    (mail,) = mails
+    assert mail["to"] == ["ops@bottleneck.test"]
+    assert mail["subject"] == f"🔴 BottleNeck {MONTH} FAILED at clean_erp / erp_prices_present (prefect)"
+    assert "erp_prices_present" in mail["text"] and f"/runs/flow-run/{state.state_details.flow_run_id}" in mail["text"]
 
 
 def test_a_transient_io_failure_is_retried(wrapper, prefect_server, data_dir, monkeypatch, tmp_path_factory):

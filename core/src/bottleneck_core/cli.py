@@ -161,6 +161,35 @@ def check(name, month, sources, work, out, as_json):
     _emit_kestra({"step": name, "checks": [r.to_dict() for r in results]})
 
 
+@main.command(name="alert-email")
+@click.option("--tool", required=True, help="The orchestrator that ran the month (kestra, airflow, dagster, prefect).")
+@month_options
+@click.option("--run-id", required=True, help="The failed run's id in that tool.")
+@click.option("--run-url", help="A link to the run in the tool's UI.")
+@handle_errors
+def alert_email(tool, month, sources, work, out, run_id, run_url):
+    """Print the failure e-mail of a run (subject and text, from the month's gate results) as JSON."""
+    from .alerts import failure_email
+
+    message = failure_email(tool, _paths(month, sources, work, out), run_id, run_url)
+    click.echo(json.dumps(message, ensure_ascii=False, indent=2))
+    if os.environ.get("BOTTLENECK_KESTRA_OUTPUTS"):
+        from .kestra_outputs import emit_email
+
+        emit_email(message)
+
+
+@main.command()
+@month_options
+@click.option("--started", help="When the run started (ISO 8601) [the oldest file of the month's work folder].")
+@handle_errors
+def stats(month, sources, work, out, started):
+    """Print the statistics block of the month's finished run (figures, files, checks)."""
+    from .summary import run_statistics
+
+    click.echo(run_statistics(_paths(month, sources, work, out), started=started), nl=False)
+
+
 @main.command()
 def steps():
     """Print the step graph as JSON."""

@@ -65,3 +65,15 @@ def emit(facts: dict) -> None:
         kestra.gauge("revenue_total", float(outputs["revenue_total"]), {"step": step})
     if "premium_count" in outputs:
         kestra.counter("premium_count", outputs["premium_count"], {"step": step})
+
+
+def emit_email(message: dict) -> None:
+    """Send a failure e-mail (``bottleneck alert-email``) and the SMTP settings as Kestra outputs:
+    the alert flow's mail task reads them; ``send`` is false when no SMTP host is configured."""
+    from .alerts import smtp_host, smtp_port
+
+    kestra = _kestra()
+    if kestra is None:
+        return
+    kestra.outputs({"subject": message["subject"], "text": message["text"], "to": message["to"], "from": message["from"],
+                    "send": bool(smtp_host()), "smtp_host": smtp_host() or "", "smtp_port": smtp_port()})  # fmt: skip

@@ -40,3 +40,87 @@ def summary_markdown(summary: dict) -> str:
     lines += ["", "| check | level | status |", "|---|---|---|"]
     lines += [f"| {c['name']} | {c['level']} | {c['status']} |" for c in summary["checks"]]
     return "\n".join(lines) + "\n"
+
+
+# --- Run statistics: the block every run ends with, in every tool's logs ------------------------
+
+STATS = {
+    "en": {"title": "BottleNeck run statistics", "month": "Month", "started": "Started", "duration": "Duration",
+           "merged": "Rows merged", "revenue": "Revenue total", "premium": "Premium wines", "ordinary": "Ordinary wines",
+           "outputs": "Output files", "checks": "Checks", "counts": "{passed} passed, {warned} warned",
+           "all_passed": "All quality gates passed.", "unknown": "unknown"},
+    "fr": {"title": "Statistiques de l'exécution BottleNeck", "month": "Mois", "started": "Début", "duration": "Durée",
+           "merged": "Lignes fusionnées", "revenue": "Chiffre d'affaires total", "premium": "Vins premium",
+           "ordinary": "Vins ordinaires", "outputs": "Fichiers produits", "checks": "Contrôles",
+           "counts": "{passed} réussi(s), {warned} avertissement(s)",
+           "all_passed": "Tous les contrôles qualité sont passés.", "unknown": "inconnu"},
+}  # fmt: skip
+
+
+def _number(value, lang: str, places: int = 0) -> str:
+    """``12,345.67`` in English, ``12 345,67`` in French (no-break space)."""
+    text = f"{value:,.{places}f}"
+    return text.replace(",", "\u00a0").replace(".", ",") if lang == "fr" else text
+
+
+def _started_and_duration(paths: Paths, started, duration) -> tuple:
+    """The run's start (given, else the oldest file of the month's work folder) and its duration
+    (given, else from that start to the newest record of the run: work files and manifest)."""
+    import datetime as dt
+
+    files = [p for p in paths.work.rglob("*") if p.is_file()] if paths.work.is_dir() else []
+    files += [paths.output / "manifest.json"] if (paths.output / "manifest.json").exists() else []
+    times = [p.stat().st_mtime for p in files]
+    if isinstance(started, str):
+        started = dt.datetime.fromisoformat(started.replace("Z", "+00:00"))
+    if isinstance(started, dt.datetime) and started.tzinfo is None:
+        started = started.astimezone()
+    if started is None and times:
+        started = dt.datetime.fromtimestamp(min(times), dt.timezone.utc)
+    if duration is None and started is not None and times:
+        duration = max(max(times) - started.timestamp(), 0.0)
+    if isinstance(duration, dt.timedelta):
+        duration = duration.total_seconds()
+    return started, duration
+
+
+def run_statistics(paths: Paths, started=None, duration=None, lang: str | None = None) -> str:
+    """The statistics block of a finished run (text, in the current language).
+
+    Figures come from the published manifest and the month's recorded gate results.
+    ``started``: a datetime or ISO text (default: the oldest file of the work folder);
+    ``duration``: seconds or a timedelta (default: from ``started`` to the run's last record).
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    from .errors import PipelineError, current_lang
+
+    lang = lang if lang in STATS else current_lang()
+    s = STATS[lang]
+    manifest_file = paths.output / "manifest.json"
+    if not manifest_file.exists():
+        raise PipelineError(
+            en=f"No published reports for {paths.month} ({manifest_file} is missing): run the month first.",
+            fr=f"Aucun rapport publié pour {paths.month} ({manifest_file} est absent) : lancez d'abord le mois.",
+        )
+    manifest = read_json(manifest_file)
+    recorded = [r for step in graph.STEPS for r in recorded_results(paths, step.name) or []]
+    checks = [r.to_dict() for r in recorded] or manifest.get("checks", [])
+    passed = sum(c["status"] == "passed" for c in checks)
+    warned = sum(c["status"] == "failed" and c["level"] == "warning" for c in checks)
+    started, duration = _started_and_duration(paths, started, duration)
+    when = started.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC") if started else s["unknown"]
+    took = f"{_number(duration, lang, 1)} s" if duration is not None else s["unknown"]
+    revenue = _number(Decimal(str(manifest["revenue_total"])), lang, 2) + "\u00a0€"
+    outputs = [*manifest["outputs"], "manifest.json"]
+    sep = " :" if lang == "fr" else ":"
+    rows = [(s["month"], paths.month), (s["started"], when), (s["duration"], took),
+            (s["merged"], _number(manifest["rows"]["merged"], lang)), (s["revenue"], revenue),
+            (s["premium"], _number(manifest["premium_count"], lang)), (s["ordinary"], _number(manifest["ordinary_count"], lang)),
+            (s["outputs"], ", ".join(outputs)), (s["checks"], s["counts"].format(passed=passed, warned=warned))]  # fmt: skip
+    width = max(len(label) for label, _ in rows) + len(sep)
+    lines = [f"── {s['title']} ──"] + [f"{(label + sep).ljust(width)} {value}" for label, value in rows]
+    if warned == 0 and passed + sum(c["status"] == "skipped" for c in checks) == len(checks):
+        lines.append(s["all_passed"])
+    return "\n".join(lines) + "\n"

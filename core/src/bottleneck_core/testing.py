@@ -4,7 +4,8 @@
 - :func:`core_outputs`: run ``bottleneck run`` in-process, the parity reference;
 - :func:`assert_same_outputs`: byte-for-byte comparison through the manifests' sha256;
 - :func:`break_prices`: a broken input that must fail at the ``clean_erp`` gate;
-- :class:`WebhookReceiver`: a tiny HTTP server on 127.0.0.1 that records alert POSTs.
+- :class:`WebhookReceiver`: a tiny HTTP server on 127.0.0.1 that records alert POSTs;
+- :class:`SmtpReceiver`: a real SMTP server (aiosmtpd) on 127.0.0.1 that keeps the e-mails it receives.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ SAMPLES = REPO / "data" / "sources"
 SAMPLE_MONTHS = tuple(sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())) if SAMPLES.is_dir() else ()
 
 
-OVERRIDES = ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_PREMIUM_Z")
+OVERRIDES = ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_PREMIUM_Z",
+             "BOTTLENECK_SMTP_HOST", "BOTTLENECK_SMTP_PORT", "BOTTLENECK_ALERT_EMAIL_TO", "BOTTLENECK_ALERT_EMAIL_FROM")
 
 
 def use_data_dir(root: Path, monkeypatch) -> Path:
@@ -137,6 +139,68 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class SmtpReceiver:
+    """``with SmtpReceiver() as inbox:`` … ``inbox.env`` … ``inbox.wait(1)`` → list of received e-mails.
+
+    A real SMTP server (aiosmtpd) on 127.0.0.1, on a free port. Each e-mail is a dict: ``from``,
+    ``to`` (the envelope recipients), ``subject`` and ``text`` (the decoded plain-text body).
+    ``inbox.env`` holds the kit's SMTP settings pointing at it. Any login is accepted, without
+    TLS, as a development inbox such as Mailpit does.
+    """
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self._arrived = threading.Condition()
+        self.port = _free_port()
+        self.env = {"BOTTLENECK_SMTP_HOST": "127.0.0.1", "BOTTLENECK_SMTP_PORT": str(self.port)}
+
+    def __enter__(self):
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        receiver = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                receiver._keep(envelope)
+                return "250 OK"
+
+        def accept_any_login(server, session, envelope, mechanism, auth_data):
+            return AuthResult(success=True)
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port,
+                                      authenticator=accept_any_login, auth_require_tls=False)  # fmt: skip
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._controller.stop()
+
+    def _keep(self, envelope) -> None:
+        from email import message_from_bytes, policy
+
+        mail = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        body = mail.get_body(preferencelist=("plain", "html"))
+        item = {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "subject": str(mail["Subject"]),
+                "text": body.get_content() if body is not None else "", "headers": dict(mail.items())}  # fmt: skip
+        with self._arrived:
+            self.received.append(item)
+            self._arrived.notify_all()
+
+    def wait(self, count: int = 1, timeout: float = 30) -> list:
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.received) >= count, timeout)
+        return list(self.received)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def postgres_database(name: str) -> str:

@@ -5,6 +5,7 @@ WHAT it does. Nothing here reads a table itself: it asks core and turns the answ
 Dagster metadata (row counts, previews, revenue total, premium count, check results).
 """
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import PurePath
 
@@ -88,6 +89,10 @@ def quality_gates(step: str, asset) -> dg.AssetChecksDefinition:
             failure = exc
         results = [c for c in summary.month_summary(paths)["checks"] if c["step"] == step]
         failed = [c for c in results if c["status"] == "failed"]
+        if step == graph.STEPS[-1].name and not failure:  # the last gate passed: the run's statistics block
+            stats = context.instance.get_run_stats(context.run.run_id)
+            started = dt.datetime.fromtimestamp(stats.start_time, dt.timezone.utc) if stats.start_time else None
+            context.log.info("\n" + summary.run_statistics(paths, started=started))
         lang = current_lang()  # BOTTLENECK_LANG: en or fr
         table = "| check | level | status | message |\n|---|---|---|---|\n" + "".join(
             f"| {c['name']} | {c['level']} | {c['status']} | {c[f'message_{lang}'].replace('|', '/')} |\n" for c in results

@@ -21,3 +21,27 @@ def failure_reason(context: dg.RunFailureSensorContext) -> str:
 def alert_on_failure(context: dg.RunFailureSensorContext):
     run = context.dagster_run
     send_alert("dagster", run.tags.get("dagster/partition"), run.run_id, failure_reason(context))
+
+
+UI = "http://localhost:3000"  # the kit's port map: the Dagster UI on 127.0.0.1:3000
+
+
+@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="E-mail core's failure message (only when BOTTLENECK_SMTP_HOST is set).")  # fmt: skip
+def email_on_failure(context: dg.RunFailureSensorContext):
+    """Dagster's e-mail-on-run-failure sensor, speaking plain SMTP.
+
+    Dagster's ready-made `make_email_on_run_failure_sensor` only sends over SSL or STARTTLS and
+    always logs in: a local development inbox such as the stack's Mailpit offers neither. So this
+    is the same kind of run-failure sensor, sending core's message with core's `send_email`.
+    """
+    from bottleneck_core import alerts
+    from bottleneck_core.config import Paths
+
+    run = context.dagster_run
+    month = run.tags.get("dagster/partition")
+    if not alerts.smtp_host() or not month:
+        return dg.SkipReason("no BOTTLENECK_SMTP_HOST, or not a monthly run: no e-mail")
+    message = alerts.failure_email("dagster", Paths.for_month(month), run.run_id, f"{UI}/runs/{run.run_id}")
+    if not alerts.send_email(message):
+        raise RuntimeError(f"the SMTP server {alerts.smtp_host()}:{alerts.smtp_port()} did not accept the e-mail")
