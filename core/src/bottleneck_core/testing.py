@@ -254,9 +254,7 @@ def s3_server():
     def server():
         moto = REPO / ".venvs" / "core" / "bin" / "moto_server"
         assert moto.exists(), f"{moto} missing: run `bash scripts/venv.sh core` (it installs core[s3server])"
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = _free_port()
         process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         try:
