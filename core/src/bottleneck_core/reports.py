@@ -142,8 +142,8 @@ def _write_detail_rows(handle, columns, start: int, stop: int, first_row: int, m
     batch: list[str] = []
     r = first_row
     for i in range(start, stop):
-        a, b, c = _cell_tail(ids[i]), _cell_tail(skus[i]), _cell_tail(names[i])
-        cells = (f'<c r="A{r}"{a}' if a else "") + (f'<c r="B{r}"{b}' if b else "") + (f'<c r="C{r}"{c}' if c else "")
+        a, b, c = _cell_tail(ids[i]), _cell_tail(skus[i]), _text_tail(names[i] or "")
+        cells = (f'<c r="A{r}"{a}' if a else "") + (f'<c r="B{r}"{b}' if b else "") + f'<c r="C{r}"{c}'
         batch.append(
             f'<row r="{r}">{cells}<c r="D{r}" s="{money}"><v>{prices[i]:.16G}</v></c>'
             f'<c r="E{r}"><v>{sales[i]:.16G}</v></c><c r="F{r}" s="{money}"><v>{amounts[i]:.16G}</v></c></row>'
@@ -232,7 +232,9 @@ def write_revenue_xlsx(revenue, total: Decimal, path: Path) -> None:
 
 def _write_row_with_xlsxwriter(sheet, row: int, values: list, money, path: Path) -> None:
     product_id, sku, name, price, sales, amount = values
-    for col, value in ((0, product_id), (1, sku), (2, name)):
+    _text_tail(name or "")  # refuses what does not fit
+    _checked(sheet.write_string(row, 2, name or ""), f"row {row + 1}", path)  # a name is always a text cell
+    for col, value in ((0, product_id), (1, sku)):
         value = id_cell(value)
         if value is None or value == "":
             continue
@@ -272,23 +274,32 @@ def _fill_gaps(shell: Path, path: Path, gaps: dict, columns, money: int) -> None
 
 
 def write_wines_csv(wines, path: Path) -> None:
+    """product_id, sku, name, exact price, z-score (6 decimals); RFC 4180 quoting, ``\\n`` line ends."""
     wines = _arrow(wines)
     ids, skus, names = (wines.column(c).to_pylist() for c in ("product_id", "sku", "name"))
     prices = pc.cast(wines.column("price"), pa.string()).to_pylist()
     zs = wines.column("z_score").to_pylist()
+    lines = ["product_id,sku,name,price,z_score\n"]
+    lines += [
+        f"{_csv_text(product_id)},{_csv_text(sku)},{_csv_text(name)},{price},{z:.6f}\n"
+        for product_id, sku, name, price, z in zip(ids, skus, names, prices, zs)
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["product_id", "sku", "name", "price", "z_score"])
-        writer.writerows(
-            [_csv_text(product_id), _csv_text(sku), _csv_text(name), price, f"{z:.6f}"]
-            for product_id, sku, name, price, z in zip(ids, skus, names, prices, zs)
-        )
+        handle.writelines(lines)
+
+
+_CSV_QUOTE = re.compile(r'[,"\r\n]')
 
 
 def _csv_text(value) -> str:
+    """A text cell: neutralised (:func:`csv_safe`), quoted when it holds a comma, a quote or a line break.
+
+    Written by hand rather than by the csv module, which (Python < 3.12) leaves a lone ``\\r`` unquoted.
+    """
     if value is None:
         return ""
-    return csv_safe(value) if isinstance(value, str) else str(value)
+    value = csv_safe(value) if isinstance(value, str) else str(value)
+    return '"' + value.replace('"', '""') + '"' if _CSV_QUOTE.search(value) else value
 
 
 # ---------------------------------------------------------------- manifest
