@@ -51,13 +51,6 @@ def _arrow(table) -> pa.Table:
     return pa.Table.from_pandas(table, preserve_index=False)
 
 
-def _floats(column) -> list[float]:
-    """Decimal → float, correctly rounded: through text (Arrow's direct cast is not: 70.40 → 70.40000000000001)."""
-    if pa.types.is_decimal(column.type):
-        column = pc.cast(pc.cast(column, pa.string()), pa.float64())
-    return pc.cast(column, pa.float64()).to_pylist()
-
-
 # ---------------------------------------------------------------- formula injection (CSV)
 
 #: OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
@@ -112,47 +105,100 @@ def id_cell(value):
     return value
 
 
-def _cell_tail(value) -> str:
-    """``<c r="A2"`` + this = the cell; "" for an empty cell (none is written)."""
-    value = id_cell(value)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return _text_tail(value)
-    return f"><v>{value:.16G}</v></c>"
+_PLAIN_RE2 = r"[&<>\x00-\x1f\x{fffe}\x{ffff}]|_x|^[^!-~]|[^!-~]$"  # else: escape in Python
 
 
-def _detail_columns(revenue: pa.Table) -> tuple[list, ...]:
-    def pylist(name):
-        return revenue.column(name).to_pylist()
-
-    return (
-        pylist("product_id"),
-        pylist("sku"),
-        pylist("name"),
-        _floats(revenue.column("price")),
-        pc.cast(revenue.column("total_sales"), pa.int64()).to_pylist(),
-        _floats(revenue.column("revenue")),
-    )
+def _join(*parts) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, "")
 
 
-def _write_detail_rows(handle, columns, start: int, stop: int, first_row: int, money: int) -> None:
-    """Rows ``start..stop`` of the detail as sheet XML, the first one at Excel row ``first_row`` (1-based)."""
-    ids, skus, names, prices, sales, amounts = columns
-    batch: list[str] = []
-    r = first_row
-    for i in range(start, stop):
-        a, b, c = _cell_tail(ids[i]), _cell_tail(skus[i]), _text_tail(names[i] or "")
-        cells = (f'<c r="A{r}"{a}' if a else "") + (f'<c r="B{r}"{b}' if b else "") + f'<c r="C{r}"{c}'
-        batch.append(
-            f'<row r="{r}">{cells}<c r="D{r}" s="{money}"><v>{prices[i]:.16G}</v></c>'
-            f'<c r="E{r}"><v>{sales[i]:.16G}</v></c><c r="F{r}" s="{money}"><v>{amounts[i]:.16G}</v></c></row>'
-        )
-        r += 1
-        if len(batch) == 65536:
-            handle.write("".join(batch).encode("utf-8"))
-            batch.clear()
-    handle.write("".join(batch).encode("utf-8"))
+def _text_tails(texts: pa.Array) -> pa.Array:
+    """:func:`_text_tail` for a whole column: plain texts in Arrow, the few others in Python."""
+    tails = _join(' t="inlineStr"><is><t>', texts, "</t></is></c>")
+    careful = pc.or_(pc.match_substring_regex(texts, _PLAIN_RE2), pc.greater(pc.utf8_length(texts), EXCEL_TEXT // 2))
+    if pc.any(careful).as_py():
+        others = [_text_tail(t) for t in pc.filter(texts, careful).to_pylist()]
+        tails = pc.replace_with_mask(tails, careful, pa.array(others, pa.string()))
+    return tails
+
+
+def _id_cells(ids: pa.Array, letter: str, rows: pa.Array) -> pa.Array:
+    """The ``<c>`` elements of an id column: digits (15 at most) as numbers, other text as text, none if empty."""
+    ids = pc.fill_null(ids, "")
+    number = pc.match_substring_regex(ids, r"^[0-9]{1,15}$")
+    as_number = _join("><v>", pc.replace_substring_regex(ids, r"^0+([0-9])", r"\1"), "</v></c>")
+    cells = _join(f'<c r="{letter}', rows, '"', pc.if_else(number, as_number, _text_tails(ids)))
+    return pc.if_else(pc.equal(ids, ""), "", cells)
+
+
+def _g16(values: pa.Array) -> pa.Array:
+    """Numbers as XlsxWriter prints them (``%.16G``)."""
+    if pa.types.is_integer(values.type):
+        return pc.cast(values, pa.string())
+    return pa.array([f"{v:.16G}" for v in values.to_pylist()], pa.string())
+
+
+def _detail_columns(revenue: pa.Table) -> dict[str, pa.Array]:
+    def column(name):
+        return revenue.column(name).combine_chunks()
+
+    def text(name):
+        values = column(name)
+        return values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
+
+    return {
+        "product_id": text("product_id"),
+        "sku": text("sku"),
+        "name": pc.fill_null(text("name"), ""),
+        "price": _to_float(column("price")),
+        "total_sales": pc.cast(column("total_sales"), pa.int64()),
+        "revenue": _to_float(column("revenue")),
+    }
+
+
+def _to_float(values: pa.Array) -> pa.Array:
+    """Decimal → float64, correctly rounded: through text (Arrow's direct cast is not: 70.40 → 70.40000000000001)."""
+    if pa.types.is_decimal(values.type):
+        values = pc.cast(values, pa.string())
+    return pc.cast(values, pa.float64())
+
+
+BATCH = 65_536
+
+
+def _write_detail_rows(handle, columns: dict, start: int, stop: int, first_row: int, money: int) -> None:
+    """Rows ``start..stop`` of the detail as sheet XML, the first one at Excel row ``first_row`` (1-based).
+
+    Built column-wise with Arrow string kernels, a batch of rows at a time, and written as one buffer.
+    """
+    import numpy as np
+
+    for offset in range(start, stop, BATCH):
+        size = min(BATCH, stop - offset)
+        c = {name: values.slice(offset, size) for name, values in columns.items()}
+        r = pc.cast(pa.array(np.arange(first_row + offset - start, first_row + offset - start + size)), pa.string())
+        xml = _join(
+            '<row r="', r, '">', _id_cells(c["product_id"], "A", r), _id_cells(c["sku"], "B", r),
+            '<c r="C', r, '"', _text_tails(c["name"]),
+            '<c r="D', r, f'" s="{money}"><v>', _g16(c["price"]), "</v></c>",
+            '<c r="E', r, '"><v>', _g16(c["total_sales"]), "</v></c>",
+            '<c r="F', r, f'" s="{money}"><v>', _g16(c["revenue"]), "</v></c></row>",
+        )  # fmt: skip
+        if xml.null_count:
+            raise PipelineError(
+                en=f"Empty price, sales or revenue in the revenue table (rows {offset + 1}–{offset + size}): nothing can be written.",
+                fr=f"Prix, ventes ou chiffre d'affaires vide dans la table revenue (lignes {offset + 1} à {offset + size}) : rien ne peut être écrit.",
+            )
+        handle.write(_utf8_bytes(xml))
+
+
+def _utf8_bytes(strings: pa.Array) -> memoryview:
+    """The concatenated UTF-8 bytes of a string array without nulls (no copy)."""
+    import numpy as np
+
+    _, offsets, data = strings.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int32, count=len(strings) + 1, offset=strings.offset * 4)
+    return memoryview(data)[bounds[0] : bounds[-1]]
 
 
 def sheet_layout(products: int) -> list[tuple[int, int]]:
@@ -218,7 +264,8 @@ def write_revenue_xlsx(revenue, total: Decimal, path: Path) -> None:
                 _checked(sheet.write_string(row, 0, "TOTAL", bold), "the TOTAL row", path)
                 _checked(sheet.write_number(row, 5, float(total), money_bold), "the TOTAL row", path)
             else:
-                _write_row_with_xlsxwriter(sheet, stop - start, [c[stop - 1] for c in columns], money, path)
+                values = [columns[name][stop - 1].as_py() for name in HEADER]
+                _write_row_with_xlsxwriter(sheet, stop - start, values, money, path)
         workbook.close()
         _fill_gaps(shell, path, gaps, columns, styles[1])
     except _TooLong as error:
