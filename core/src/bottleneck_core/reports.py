@@ -323,30 +323,31 @@ def _fill_gaps(shell: Path, path: Path, gaps: dict, columns, money: int) -> None
 def write_wines_csv(wines, path: Path) -> None:
     """product_id, sku, name, exact price, z-score (6 decimals); RFC 4180 quoting, ``\\n`` line ends."""
     wines = _arrow(wines)
-    ids, skus, names = (wines.column(c).to_pylist() for c in ("product_id", "sku", "name"))
-    prices = pc.cast(wines.column("price"), pa.string()).to_pylist()
-    zs = wines.column("z_score").to_pylist()
-    lines = ["product_id,sku,name,price,z_score\n"]
-    lines += [
-        f"{_csv_text(product_id)},{_csv_text(sku)},{_csv_text(name)},{price},{z:.6f}\n"
-        for product_id, sku, name, price, z in zip(ids, skus, names, prices, zs)
-    ]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        handle.writelines(lines)
+
+    def column(name):
+        return wines.column(name).combine_chunks()
+
+    zs = pa.array([f"{z:.6f}" for z in column("z_score").to_pylist()], pa.string())
+    lines = _join(
+        _csv_texts(column("product_id")), ",", _csv_texts(column("sku")), ",", _csv_texts(column("name")), ",",
+        pc.cast(column("price"), pa.string()), ",", zs, "\n",
+    )  # fmt: skip
+    with path.open("wb") as handle:
+        handle.write(b"product_id,sku,name,price,z_score\n")
+        if len(lines):
+            handle.write(_utf8_bytes(lines))
 
 
-_CSV_QUOTE = re.compile(r'[,"\r\n]')
-
-
-def _csv_text(value) -> str:
-    """A text cell: neutralised (:func:`csv_safe`), quoted when it holds a comma, a quote or a line break.
-
-    Written by hand rather than by the csv module, which (Python < 3.12) leaves a lone ``\\r`` unquoted.
-    """
-    if value is None:
-        return ""
-    value = csv_safe(value) if isinstance(value, str) else str(value)
-    return '"' + value.replace('"', '""') + '"' if _CSV_QUOTE.search(value) else value
+def _csv_texts(values: pa.Array) -> pa.Array:
+    """A text column for the CSV: neutralised (:func:`csv_safe`, same rule), then quoted when a cell
+    holds a comma, a quote or a line break (written here rather than by the csv module, which in
+    Python < 3.12 leaves a lone ``\\r`` unquoted)."""
+    if not pa.types.is_string(values.type):
+        values = pc.cast(values, pa.string())
+    values = pc.fill_null(values, "")
+    values = pc.if_else(pc.match_substring_regex(values, r"^[=+\-@\t\r]"), _join("'", values), values)
+    quoted = _join('"', pc.replace_substring(values, '"', '""'), '"')
+    return pc.if_else(pc.match_substring_regex(values, r'[,"\r\n]'), quoted, values)
 
 
 # ---------------------------------------------------------------- manifest
