@@ -11,7 +11,7 @@ published atomically so a failed (or killed) run never leaves partial output nor
 
 The workbook's container (styles, properties, first and last row of each sheet) is written by
 XlsxWriter; the detail rows in between are serialised here, exactly as XlsxWriter would
-serialise them (``tests/test_reports.py`` compares both byte for byte), about 10× faster.
+serialise them (``tests/test_reports.py`` compares both byte for byte), about 6× faster.
 """
 
 from __future__ import annotations
