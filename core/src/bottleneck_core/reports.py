@@ -480,12 +480,20 @@ def publish(staging: Path, final: Path) -> None:
     if not final.exists():
         os.replace(staging, final)
     elif _exchange(staging, final):
-        _remove(staging)  # now the previous month
+        _discard(staging)  # now the previous month
     else:
         previous = final.with_name(f".{final.name}.previous")
         os.replace(final, previous)
         os.replace(staging, final)
-        _remove(previous)
+        _discard(previous)
+
+
+def _discard(folder: Path) -> None:
+    """Remove the previous month once the new one is published; if that fails, the next export will."""
+    try:
+        _remove(folder)
+    except OSError:
+        pass
 
 
 def export(tables, manifest: dict, final: Path) -> dict:
@@ -502,7 +510,7 @@ def export(tables, manifest: dict, final: Path) -> dict:
         publish(staging, final)
     finally:
         if staging.exists():
-            _remove(staging)
+            _discard(staging)  # never hides the error that brought us here
     return manifest
 
 
