@@ -61,9 +61,9 @@ def csv_safe(value: str) -> str:
     """Prefix a text cell that a spreadsheet would take for a formula with a single quote.
 
     OWASP's advice for CSV files: cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-    return get a leading ``'`` (shown by Excel and LibreOffice as text, never run); the csv module
-    quotes any cell holding a comma, a quote or a line break. Only text columns (ids, sku, names)
-    go through here: prices and z-scores are numbers we format ourselves.
+    return get a leading ``'`` (shown by Excel and LibreOffice as text, never run); a cell holding a
+    comma, a quote or a line break is then quoted. Only text columns (ids, sku, names) get this
+    rule (:func:`_csv_texts` applies it column-wise): prices and z-scores are numbers we format.
     """
     return "'" + value if value.startswith(FORMULA_START) else value
 
@@ -133,8 +133,8 @@ def _id_cells(ids: pa.Array, letter: str, rows: pa.Array) -> pa.Array:
 
 def _g16(values: pa.Array) -> pa.Array:
     """Numbers as XlsxWriter prints them (``%.16G``)."""
-    if pa.types.is_integer(values.type):
-        return pc.cast(values, pa.string())
+    if pa.types.is_integer(values.type) and (len(values) == 0 or pc.max(pc.abs(values)).as_py() < 10**16):
+        return pc.cast(values, pa.string())  # below 10**16, %.16G prints every digit
     return pa.array([f"{v:.16G}" for v in values.to_pylist()], pa.string())
 
 
