@@ -21,9 +21,9 @@ lineage: ## regenerate docs/lineage.md and docs/lineage.drawio from the step gra
 	@bash scripts/venv.sh core
 	@.venvs/core/bin/python scripts/lineage_docs.py
 
-bench: ## time the pipeline on a sample month and on 100k / 1M generated products
+bench: ## core vs a naive pandas script, process start-ups, 10k-1M products, 2M completeness (bench/README.md)
 	@bash scripts/venv.sh core
-	@.venvs/core/bin/python bench/bench_core.py
+	@.venvs/core/bin/python bench/bench_core.py $(BENCH_ARGS)
 
 clean: ## remove work files and reports (not the sample sources)
 	rm -rf data/work data/output

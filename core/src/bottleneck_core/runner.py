@@ -69,21 +69,9 @@ def _premium(ctx: Context) -> dict:
 
 
 def _export(ctx: Context) -> dict:
-    paths = ctx.paths
-    results = gate_results(paths, upto="export")
-    premium_facts = read_json(paths.facts_file("premium"))
-    manifest = {
-        "month": paths.month,
-        "sources": {s: read_json(paths.facts_file(f"extract_{s}")) for s in sources.SOURCES},
-        "rows": {table: row_count(paths.table(table)) for table in graph.TABLES},
-        "premium_threshold": premium_facts["threshold"],
-        "zscore_ddof": premium_facts["ddof"],
-        "premium_count": row_count(paths.table("premium")),
-        "ordinary_count": row_count(paths.table("ordinary")),
-        "checks": [r.to_dict() for r in results],
-    }
-    manifest = reports.export(ctx.tables, manifest, paths.output)
-    return {"revenue_total": manifest["revenue_total"], "output": str(paths.output)}
+    results = gate_results(ctx.paths, upto="export")  # refuses unless every upstream gate passed
+    manifest = reports.export_month(ctx.paths, ctx.tables, results)
+    return {"revenue_total": manifest["revenue_total"], "output": str(ctx.paths.output)}
 
 
 FUNCTIONS: dict[str, Callable[[Context], dict | None]] = {"merge": _merge, "revenue": _revenue, "premium": _premium, "export": _export}
