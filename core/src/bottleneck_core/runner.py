@@ -130,7 +130,10 @@ def run_checks(name: str, paths: Paths) -> list[CheckResult]:
     """Run a step's quality gates; record them; raise :class:`GateFailed` on an error-level failure."""
     step = graph.get(name)
     tables = Tables(paths)
-    results = [evaluate(REGISTRY[check], name, tables) for check in step.checks]
+    try:
+        results = [evaluate(REGISTRY[check], name, tables) for check in step.checks]
+    finally:
+        tables.close()
     write_json([r.to_dict() for r in results], paths.checks_file(name))
     lang = current_lang()
     for result in results:
