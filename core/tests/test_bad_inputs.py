@@ -75,13 +75,16 @@ def all_prices(value):
     return change
 
 
-def first_rows_with(name, count, new_value):
-    """Change ``name`` on the first ``count`` rows that have a value there."""
+def first_rows_with(name, count, new_value, post_type=None):
+    """Change ``name`` on the first ``count`` rows that have a value there (and that post_type)."""
 
     def change(sheet):
         col, done = column(sheet, name), 0
+        kind = column(sheet, "post_type") if post_type else None
         for row in range(2, sheet.max_row + 1):
             cell = sheet.cell(row=row, column=col)
+            if post_type and sheet.cell(row=row, column=kind).value != post_type:
+                continue
             if cell.value is not None and done < count:
                 cell.value, done = new_value(cell.value), done + 1
 
@@ -100,9 +103,9 @@ CASES = {
     "duplicate id_web": ("liaison.xlsx", duplicate_id_web, 1, ["link_id_web_unique", "multiply", "multiplierait"]),
     "all prices missing": ("erp.xlsx", all_prices_blank, 1, ["erp_prices_present", "without a price", "sans prix"]),
     "header only": ("erp.xlsx", lambda sheet: sheet.delete_rows(2, sheet.max_row), 1, ["erp_raw_has_rows", "0 non-empty"]),
-    "negative total_sales": ("web.xlsx", first_rows_with("total_sales", 1, lambda v: -5), 1,
+    "negative total_sales": ("web.xlsx", first_rows_with("total_sales", 1, lambda v: -5, "product"), 1,
                              ["web_sales_not_negative", "clean_web", "negative total_sales", "total_sales négatif"]),
-    "empty total_sales": ("web.xlsx", first_rows_with("total_sales", 3, lambda v: None), 1,
+    "empty total_sales": ("web.xlsx", first_rows_with("total_sales", 3, lambda v: None, "product"), 1,
                           ["web_sales_present", "clean_web", "without total_sales", "sans total_sales"]),
     "every total_sales empty": ("web.xlsx", first_rows_with("total_sales", 10**6, lambda v: None), 1,
                                 ["web_sales_present", "without total_sales"]),

@@ -79,7 +79,8 @@ BREAK |= {
     "reference_values": edit_json(lambda p: p.sources / "reference.json", lambda d: d.update(revenue_total="1.00")),
     "outputs_match_manifest": lambda p: (p.output / "premium_wines.csv").write_text("product_id\n"),
     "erp_price_not_zero": lambda p: change(p, "erp_clean", lambda f: f.assign(price=f["price"] * 0)),
-    "web_sales_present": set_first("web_clean", "total_sales", None),
+    "web_sales_present": lambda p: change(p, "web_clean", lambda f: f.assign(
+        total_sales=f["total_sales"].where(f["post_type"] != "product", None))),
     "web_sales_not_negative": lambda p: change(p, "web_clean", lambda f: f.assign(total_sales=-f["total_sales"] - 1)),
     "web_names_present": lambda p: change(p, "web_clean", lambda f: f.assign(post_title="  ")),
     "merged_unmatched_share": lambda p: change(p, "merged", lambda f: f.iloc[: len(f) // 2]),
@@ -181,3 +182,13 @@ def test_every_sql_gate_file_has_a_level_and_both_messages():
     for name in names:
         check = REGISTRY[name]
         assert check.level in ("error", "warning") and check.en and check.fr and check.en != check.fr
+
+
+def test_sales_of_an_image_row_do_not_count(copy):
+    """The attachment row of a product that has its 'product' row gives no figure: no error for it."""
+    change(copy, "web_clean", lambda f: f.assign(
+        total_sales=f["total_sales"].where(f["post_type"] != "attachment", None)))  # fmt: skip
+    assert verdict("web_sales_present", copy).status == "passed"
+    change(copy, "web_clean", lambda f: f.assign(
+        total_sales=f["total_sales"].where(f["post_type"] != "product", None)))  # fmt: skip
+    assert verdict("web_sales_present", copy).status == "failed"
