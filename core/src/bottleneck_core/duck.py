@@ -45,6 +45,7 @@ def connect(work: Path, variables: dict | None = None) -> duckdb.DuckDBPyConnect
     if threads():
         config["threads"] = threads()
     con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")  # it would print to stdout (`--json`, Kestra's outputs)
     con.execute("SET file_search_path = " + _literal(str(work)))
     for name, value in (variables or {}).items():
         con.execute(f"SET VARIABLE {name} = ?", [value])
