@@ -192,3 +192,11 @@ def test_sales_of_an_image_row_do_not_count(copy):
     change(copy, "web_clean", lambda f: f.assign(
         total_sales=f["total_sales"].where(f["post_type"] != "product", None)))  # fmt: skip
     assert verdict("web_sales_present", copy).status == "failed"
+
+
+def test_zscore_of_a_single_product_is_a_clear_failure(copy):
+    change(copy, "merged", lambda f: f.iloc[:1])
+    result = verdict("zscore_standardised", copy)
+    assert result.status == "failed" and "z-score undefined: only 1 product" in result.message_en
+    assert "indéfini" in result.message_fr
+    assert verdict("premium_matches_scipy", copy).status == "skipped"
