@@ -15,4 +15,5 @@ JOIN 'web_dedup.parquet' AS web ON web.sku = link.id_web
 ORDER BY TRY_CAST(CASE WHEN regexp_full_match(erp.product_id, '[0-9]{1,18}') THEN erp.product_id END AS BIGINT) NULLS LAST,
          erp.product_id NULLS LAST,
          TRY_CAST(CASE WHEN regexp_full_match(web.sku, '[0-9]{1,18}') THEN web.sku END AS BIGINT) NULLS LAST,
-         web.sku NULLS LAST
+         web.sku NULLS LAST,
+         erp.source_row, link.source_row, web.source_row  -- a total order, even on duplicates

@@ -15,4 +15,5 @@ SELECT product_id,
 FROM 'merged.parquet'
 ORDER BY z_score DESC,
          TRY_CAST(CASE WHEN regexp_full_match(product_id, '[0-9]{1,18}') THEN product_id END AS BIGINT) NULLS LAST,
-         product_id NULLS LAST
+         product_id NULLS LAST,
+         sku NULLS LAST, price  -- a total order, even on duplicates
