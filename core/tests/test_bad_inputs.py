@@ -66,6 +66,31 @@ def duplicate_id_web(sheet):
     sheet.append([999999, first_sku])
 
 
+def all_prices(value):
+    def change(sheet):
+        for row in range(2, sheet.max_row + 1):
+            if sheet.cell(row=row, column=column(sheet, "product_id")).value is not None:
+                sheet.cell(row=row, column=column(sheet, "price")).value = value
+
+    return change
+
+
+def first_rows_with(name, count, new_value, post_type=None):
+    """Change ``name`` on the first ``count`` rows that have a value there (and that post_type)."""
+
+    def change(sheet):
+        col, done = column(sheet, name), 0
+        kind = column(sheet, "post_type") if post_type else None
+        for row in range(2, sheet.max_row + 1):
+            cell = sheet.cell(row=row, column=col)
+            if post_type and sheet.cell(row=row, column=kind).value != post_type:
+                continue
+            if cell.value is not None and done < count:
+                cell.value, done = new_value(cell.value), done + 1
+
+    return change
+
+
 CASES = {
     # name: (file, change, exit code, words every message must contain)
     "column missing": ("erp.xlsx", delete_column("stock_status"), 2, ["erp.xlsx", "stock_status", "Expected", "Attendu"]),
@@ -78,6 +103,16 @@ CASES = {
     "duplicate id_web": ("liaison.xlsx", duplicate_id_web, 1, ["link_id_web_unique", "multiply", "multiplierait"]),
     "all prices missing": ("erp.xlsx", all_prices_blank, 1, ["erp_prices_present", "without a price", "sans prix"]),
     "header only": ("erp.xlsx", lambda sheet: sheet.delete_rows(2, sheet.max_row), 1, ["erp_raw_has_rows", "0 non-empty"]),
+    "negative total_sales": ("web.xlsx", first_rows_with("total_sales", 1, lambda v: -5, "product"), 1,
+                             ["web_sales_not_negative", "clean_web", "negative total_sales", "total_sales négatif"]),
+    "empty total_sales": ("web.xlsx", first_rows_with("total_sales", 3, lambda v: None, "product"), 1,
+                          ["web_sales_present", "clean_web", "without total_sales", "sans total_sales"]),
+    "every total_sales empty": ("web.xlsx", first_rows_with("total_sales", 10**6, lambda v: None), 1,
+                                ["web_sales_present", "without total_sales"]),
+    "id_web with leading zeros": ("liaison.xlsx", first_rows_with("id_web", 300, lambda v: f"0{v}"), 1,
+                                  ["merged_unmatched_share", "'merge'", "leading zeros", "zéros en tête", "→ 0"]),
+    "all prices equal": ("erp.xlsx", all_prices(12.5), 1,
+                         ["zscore_standardised", "z-score undefined", "prices are equal (12.50 €)", "indéfini"]),
 }  # fmt: skip
 
 
@@ -138,3 +173,11 @@ def test_a_failed_run_keeps_the_last_good_output(tmp_path, sources):
     assert result.exit_code == 1
     assert {p.name: p.read_bytes() for p in month.iterdir()} == before
     assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [LAST]
+
+
+def test_the_unmatched_limit_can_be_raised(tmp_path, sources, monkeypatch):
+    edit(sources / "liaison.xlsx", first_rows_with("id_web", 300, lambda v: f"0{v}"))
+    monkeypatch.setenv("BOTTLENECK_MAX_UNMATCHED", "0.9")
+    result, stderr = run(tmp_path, sources)
+    assert result.exit_code == 1 and "merged_unmatched_share" not in stderr  # the merge lets it through
+    assert "reference_values" in stderr  # ...and the month's reference figures then disagree

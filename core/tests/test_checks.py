@@ -78,6 +78,13 @@ BREAK |= {
     "zscore_standardised": lambda p: change(p, "ordinary", lambda f: f.assign(z_score=f["z_score"] * 2)),
     "reference_values": edit_json(lambda p: p.sources / "reference.json", lambda d: d.update(revenue_total="1.00")),
     "outputs_match_manifest": lambda p: (p.output / "premium_wines.csv").write_text("product_id\n"),
+    "erp_price_not_zero": lambda p: change(p, "erp_clean", lambda f: f.assign(price=f["price"] * 0)),
+    "web_sales_present": lambda p: change(p, "web_clean", lambda f: f.assign(
+        total_sales=f["total_sales"].where(f["post_type"] != "product", None))),
+    "web_sales_not_negative": lambda p: change(p, "web_clean", lambda f: f.assign(total_sales=-f["total_sales"] - 1)),
+    "web_names_present": lambda p: change(p, "web_clean", lambda f: f.assign(post_title="  ")),
+    "merged_unmatched_share": lambda p: change(p, "merged", lambda f: f.iloc[: len(f) // 2]),
+    "premium_matches_scipy": lambda p: change(p, "ordinary", lambda f: f.assign(z_score=f["z_score"] + 0.001)),
 }  # fmt: skip
 
 # Warnings that the sample data trigger on purpose, and how to repair each quirk.
@@ -133,4 +140,63 @@ def test_reference_values_are_skipped_without_a_reference_file(copy):
 
 def test_levels_error_stops_warning_logs():
     warnings = {n for n, c in REGISTRY.items() if c.level == "warning"}
-    assert warnings == set(REPAIR) | {"erp_dropped_rows_with_data", "link_dropped_rows_with_data"}
+    assert warnings == set(REPAIR) | {"erp_dropped_rows_with_data", "link_dropped_rows_with_data",
+                                      "erp_price_not_zero", "web_names_present"}
+
+
+def test_a_failed_sql_gate_shows_its_first_offending_rows(copy):
+    change(copy, "erp_clean", lambda f: f.assign(price=-f["price"]))
+    result = verdict("erp_price_not_negative", copy)
+    assert result.status == "failed" and result.evidence["count"] > 10
+    assert len(result.evidence["rows"]) == 10  # the first rows, not all of them
+    first = result.evidence["rows"][0]
+    assert first["product_id"] in result.message_en and first["product_id"] in result.message_fr
+    assert f"(+{result.evidence['count'] - 10})" in result.message_en
+
+
+@pytest.mark.parametrize("limit, status", [("0.6", "passed"), ("0.4", "failed"), ("60%", "passed")])
+def test_unmatched_share_limit_comes_from_the_environment(copy, monkeypatch, limit, status):
+    change(copy, "merged", lambda f: f.iloc[: len(f) // 2])  # about half of each side unmatched
+    monkeypatch.setenv("BOTTLENECK_MAX_UNMATCHED", limit)
+    result = verdict("merged_unmatched_share", copy)
+    assert result.status == status
+    if status == "failed":
+        assert "leading zeros" in result.message_en and "zéros en tête" in result.message_fr
+        assert "web sku" in result.message_en and "ERP product_id" in result.message_en
+
+
+def test_unmatched_share_limit_must_be_a_share(copy, monkeypatch):
+    from bottleneck_core.errors import PipelineError
+
+    monkeypatch.setenv("BOTTLENECK_MAX_UNMATCHED", "nan")
+    with pytest.raises(PipelineError, match="between 0 and 1"):
+        verdict("merged_unmatched_share", copy)
+
+
+def test_every_sql_gate_file_has_a_level_and_both_messages():
+    from importlib import resources
+
+    folder = resources.files("bottleneck_core") / "sql" / "gates"
+    names = {e.name[:-4] for e in folder.iterdir() if e.name.endswith(".sql")}
+    assert names and names <= set(REGISTRY)
+    for name in names:
+        check = REGISTRY[name]
+        assert check.level in ("error", "warning") and check.en and check.fr and check.en != check.fr
+
+
+def test_sales_of_an_image_row_do_not_count(copy):
+    """The attachment row of a product that has its 'product' row gives no figure: no error for it."""
+    change(copy, "web_clean", lambda f: f.assign(
+        total_sales=f["total_sales"].where(f["post_type"] != "attachment", None)))  # fmt: skip
+    assert verdict("web_sales_present", copy).status == "passed"
+    change(copy, "web_clean", lambda f: f.assign(
+        total_sales=f["total_sales"].where(f["post_type"] != "product", None)))  # fmt: skip
+    assert verdict("web_sales_present", copy).status == "failed"
+
+
+def test_zscore_of_a_single_product_is_a_clear_failure(copy):
+    change(copy, "merged", lambda f: f.iloc[:1])
+    result = verdict("zscore_standardised", copy)
+    assert result.status == "failed" and "z-score undefined: only 1 product" in result.message_en
+    assert "indéfini" in result.message_fr
+    assert verdict("premium_matches_scipy", copy).status == "skipped"

@@ -117,3 +117,21 @@ def test_threshold_is_configurable(tmp_path, sources):
     assert manifest["premium_threshold"] == 1.0
     assert manifest["premium_count"] > reference["counts"]["premium"]
     assert manifest["premium_count"] + manifest["ordinary_count"] == manifest["rows"]["merged"]
+
+
+def test_duckdb_threads_do_not_change_a_byte(tmp_path, sources, monkeypatch):
+    monkeypatch.setenv("BOTTLENECK_DUCKDB_THREADS", "1")
+    one = core_outputs(LAST, sources, tmp_path / "one")
+    monkeypatch.setenv("BOTTLENECK_DUCKDB_THREADS", "4")
+    four = core_outputs(LAST, sources, tmp_path / "four")
+    for path in one.iterdir():
+        assert path.read_bytes() == (four / path.name).read_bytes(), path.name
+
+
+def test_max_unmatched_option_reaches_the_merge_gate(tmp_path, sources, monkeypatch):
+    monkeypatch.setenv("BOTTLENECK_MAX_UNMATCHED", "0.05")  # the option below overrides it; teardown restores it
+    args = ["--month", LAST, "--sources", str(sources), "--work", str(tmp_path / "work"), "--out", str(tmp_path / "out")]
+    assert CliRunner().invoke(main, ["run", *args]).exit_code == 0
+    result = CliRunner().invoke(main, ["check", "merge", *args, "--max-unmatched", "0.25", "--json"])
+    share = next(c for c in json.loads(result.stdout) if c["name"] == "merged_unmatched_share")
+    assert share["evidence"]["max_unmatched"] == 0.25 and "25.0 %" in share["message_en"]

@@ -1,72 +1,139 @@
+"""The SQL steps (sql/steps/*.sql), run on small work tables written here."""
+
 from decimal import Decimal
 
-import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
-from bottleneck_core import transforms
-from bottleneck_core.tables import MONEY, to_frame
+from bottleneck_core import duck, transforms
+from bottleneck_core.tables import MONEY
 
-
-def frame(**columns):
-    types = {"price": MONEY, "total_sales": pa.int64(), "source_row": pa.int64(), "is_blank": pa.bool_(),
-             "onsale_web": pa.int64(), "stock_quantity": pa.int64()}  # fmt: skip
-    return to_frame(pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in columns.items()}))
-
-
-def test_clean_drops_blank_and_keyless_rows():
-    raw = frame(source_row=[2, 3, 4], sku=["a", None, None], is_blank=[False, False, True])
-    assert transforms.clean(raw, "sku")["source_row"].tolist() == [2]
+TYPES = {"price": MONEY, "total_sales": pa.int64(), "source_row": pa.int64(), "is_blank": pa.bool_(),
+         "onsale_web": pa.int64(), "stock_quantity": pa.int64()}  # fmt: skip
 
 
-def test_dedup_web_keeps_the_product_row_even_when_the_pair_disagrees():
-    web = frame(source_row=[2, 3, 4, 5], sku=["10", "10", "11", "11"],
-                post_type=["attachment", "product", "product", "attachment"],
-                post_title=["A", "A", "B", "B"], total_sales=[9, 3, 5, 5])  # fmt: skip
-    out = transforms.dedup_web(web)
-    assert out["sku"].tolist() == ["10", "11"]
-    assert out["post_type"].tolist() == ["product", "product"] and out["total_sales"].tolist() == [3, 5]
+def table(**columns):
+    return pa.table({k: pa.array(v, TYPES.get(k, pa.string())) for k, v in columns.items()})
 
 
-def test_dedup_keeps_conflicting_rows_for_the_gate_to_report():
-    erp = frame(source_row=[2, 3, 4], product_id=["1", "1", "1"], price=[Decimal("5"), Decimal("5"), Decimal("6")])
-    assert transforms.dedup(erp, "product_id")["price"].tolist() == [Decimal("5.00"), Decimal("6.00")]
+@pytest.fixture
+def work(tmp_path):
+    def write(**tables):
+        for name, value in tables.items():
+            pq.write_table(value, tmp_path / f"{name}.parquet")
+        return tmp_path
+
+    return write
 
 
-def test_merge_joins_mixed_keys_as_text_and_drops_unlinked_rows():
-    erp = frame(source_row=[2, 3, 4], product_id=["1", "2", "3"], onsale_web=[1, 1, 0],
-                price=[Decimal("10"), Decimal("20"), Decimal("30")], stock_quantity=[1, 2, 3],
-                stock_status=["instock"] * 3)  # fmt: skip
-    link = frame(source_row=[2, 3, 4], product_id=["1", "2", "3"], id_web=["13127-1", "500", None])
-    web = frame(source_row=[2, 3], sku=["500", "13127-1"], post_type=["product"] * 2,
-                post_title=["B", "A"], total_sales=[2, 1])  # fmt: skip
-    merged = transforms.merge(erp, link, web)
-    assert merged["product_id"].tolist() == ["1", "2"] and merged["sku"].tolist() == ["13127-1", "500"]
-    assert merged["name"].tolist() == ["A", "B"]
+def web_raw(**columns):
+    return table(**columns)
 
 
-def test_revenue_is_exact_and_sorted_highest_first():
-    merged = frame(product_id=["1", "2", "10"], sku=["a", "b", "c"], name=["x", "y", "z"],
-                   price=[Decimal("0.10"), Decimal("0.20"), Decimal("0.10")], total_sales=[3, 1, 3])  # fmt: skip
-    out = transforms.revenue(merged)
-    assert out["revenue"].tolist() == [Decimal("0.30"), Decimal("0.30"), Decimal("0.20")]
-    assert out["product_id"].tolist() == ["1", "10", "2"]  # ties in natural id order
-    assert out["revenue"].sum() == Decimal("0.80")  # 0.1 * 3 + ... in floats would not be exact
+def test_clean_drops_blank_and_keyless_rows(work):
+    folder = work(web_raw=table(source_row=[2, 3, 4], sku=["a", None, None], post_type=["product"] * 3,
+                                post_title=["x"] * 3, total_sales=[1, 2, 3], is_blank=[False, False, True]))  # fmt: skip
+    out = transforms.clean(folder, "web")
+    assert out["source_row"].to_pylist() == [2]
+    assert out.column_names == ["source_row", "sku", "post_type", "post_title", "total_sales"]
 
 
-def test_classify_uses_population_std_and_a_strict_threshold():
-    prices = [Decimal(p) for p in ("10", "10", "10", "10", "10", "10", "10", "10", "10", "100")]
-    merged = frame(product_id=[str(i) for i in range(10)], sku=[str(i) for i in range(10)],
-                   name=["w"] * 10, price=prices)  # fmt: skip
-    premium, ordinary = transforms.classify(merged, 2.0)
+def test_dedup_web_keeps_the_product_row_even_when_the_pair_disagrees(work):
+    folder = work(web_clean=table(source_row=[2, 3, 4, 5], sku=["10", "10", "11", "11"],
+                                  post_type=["attachment", "product", "product", "attachment"],
+                                  post_title=["A", "A", "B", "B"], total_sales=[9, 3, 5, 5]))  # fmt: skip
+    out = transforms.dedup(folder, "web")
+    assert out["sku"].to_pylist() == ["10", "11"]
+    assert out["post_type"].to_pylist() == ["product", "product"] and out["total_sales"].to_pylist() == [3, 5]
+
+
+def test_dedup_keeps_conflicting_rows_for_the_gate_to_report(work):
+    folder = work(erp_clean=table(source_row=[2, 3, 4], product_id=["1", "1", "1"], onsale_web=[1, 1, 1],
+                                  price=[Decimal("5"), Decimal("5"), Decimal("6")], stock_quantity=[1, 1, 1],
+                                  stock_status=["instock"] * 3))  # fmt: skip
+    out = transforms.dedup(folder, "erp")
+    assert out["price"].to_pylist() == [Decimal("5.00"), Decimal("6.00")]
+    assert out["source_row"].to_pylist() == [2, 4]  # the first of the exact repeats
+
+
+def test_dedup_sorts_ids_in_natural_order(work):
+    ids = ["10", "9", "b", "0100", "a", "2"]
+    folder = work(link_clean=table(source_row=list(range(2, 8)), product_id=ids, id_web=ids))
+    assert transforms.dedup(folder, "link")["product_id"].to_pylist() == ["2", "9", "10", "0100", "a", "b"]
+
+
+def test_merge_joins_mixed_keys_as_text_and_drops_unlinked_rows(work):
+    folder = work(
+        erp_dedup=table(source_row=[2, 3, 4], product_id=["1", "2", "3"], onsale_web=[1, 1, 0],
+                        price=[Decimal("10"), Decimal("20"), Decimal("30")], stock_quantity=[1, 2, 3],
+                        stock_status=["instock"] * 3),
+        link_dedup=table(source_row=[2, 3, 4], product_id=["1", "2", "3"], id_web=["13127-1", "500", None]),
+        web_dedup=table(source_row=[2, 3], sku=["500", "13127-1"], post_type=["product"] * 2,
+                        post_title=["B", "A"], total_sales=[2, 1]),
+    )  # fmt: skip
+    merged = transforms.merge(folder)
+    assert merged["product_id"].to_pylist() == ["1", "2"] and merged["sku"].to_pylist() == ["13127-1", "500"]
+    assert merged["name"].to_pylist() == ["A", "B"]
+    assert merged.schema.field("price").type == MONEY
+
+
+def test_revenue_is_exact_and_sorted_highest_first(work):
+    folder = work(merged=table(product_id=["1", "2", "10"], sku=["a", "b", "c"], name=["x", "y", "z"],
+                               price=[Decimal("0.10"), Decimal("0.20"), Decimal("0.10")], total_sales=[3, 1, 3]))  # fmt: skip
+    out = transforms.revenue(folder)
+    assert out["revenue"].to_pylist() == [Decimal("0.30"), Decimal("0.30"), Decimal("0.20")]
+    assert out.schema.field("revenue").type == MONEY
+    assert out["product_id"].to_pylist() == ["1", "10", "2"]  # ties in natural id order
+    assert sum(out["revenue"].to_pylist()) == Decimal("0.80")  # 0.1 * 3 + ... in floats would not be exact
+
+
+def merged_with(work, prices):
+    n = len(prices)
+    return work(merged=table(product_id=[str(i) for i in range(n)], sku=[str(i) for i in range(n)],
+                             name=["w"] * n, price=[Decimal(p) for p in prices], total_sales=[1] * n))  # fmt: skip
+
+
+def test_classify_uses_population_std_and_a_strict_threshold(work):
+    folder = merged_with(work, ["10"] * 9 + ["100"])
+    premium, ordinary, facts = transforms.classify(folder, 2.0)
     # mean 19, population std 27 -> z(100) = 3; sample std (ddof=1) would give 2.85
-    assert premium["product_id"].tolist() == ["9"] and abs(premium["z_score"][0] - 3.0) < 1e-12
-    assert len(ordinary) == 9
-    premium, _ = transforms.classify(merged, 3.0)
-    assert premium.empty  # z must be strictly greater than the threshold
+    assert (facts["price_mean"], facts["price_std"]) == (19.0, 27.0)
+    assert premium["product_id"].to_pylist() == ["9"] and abs(premium["z_score"][0].as_py() - 3.0) < 1e-12
+    assert ordinary.num_rows == 9
+    premium, _, _ = transforms.classify(folder, 3.0)
+    assert premium.num_rows == 0  # z must be strictly greater than the threshold
 
 
-def test_classify_survives_prices_without_spread():
-    merged = frame(product_id=["1", "2"], sku=["a", "b"], name=["x", "y"], price=[Decimal("5"), Decimal("5")])
-    premium, ordinary = transforms.classify(merged, 2.0)
-    assert premium.empty and ordinary["z_score"].tolist() == [0.0, 0.0]
-    assert isinstance(ordinary, pd.DataFrame)
+def test_classify_survives_prices_without_spread(work):
+    folder = merged_with(work, ["5", "5"])
+    premium, ordinary, facts = transforms.classify(folder, 2.0)
+    assert premium.num_rows == 0 and ordinary["z_score"].to_pylist() == [0.0, 0.0]
+    assert facts["price_std"] == 0.0
+
+
+def test_price_stats_are_exact_whatever_the_order(work, tmp_path):
+    prices = ["0.10", "0.20", "0.30", "1234567.89", "0.01"] * 50
+    one = transforms.price_stats(merged_with(work, prices))
+    other = tmp_path / "other"
+    other.mkdir()
+    reversed_table = table(product_id=[str(i) for i in range(len(prices))], sku=["s"] * len(prices),
+                           name=["w"] * len(prices), price=[Decimal(p) for p in reversed(prices)])  # fmt: skip
+    pq.write_table(reversed_table, other / "merged.parquet")
+    assert transforms.price_stats(other) == one
+
+
+def test_duckdb_never_downloads_extensions(tmp_path):
+    con = duck.connect(tmp_path)
+    settings = dict(con.execute(
+        "SELECT name, value FROM duckdb_settings() WHERE name IN "
+        "('autoinstall_known_extensions', 'autoload_known_extensions', 'allow_community_extensions')"
+    ).fetchall())  # fmt: skip
+    assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
+                        "allow_community_extensions": "false"}  # fmt: skip
+
+
+def test_every_step_sql_file_is_packaged():
+    for name in ("clean_erp", "clean_link", "clean_web", "dedup_erp", "dedup_link", "dedup_web",
+                 "merge", "revenue", "premium"):  # fmt: skip
+        assert duck.sql_text("steps", name).lstrip().startswith("-- Step ")

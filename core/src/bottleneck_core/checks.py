@@ -1,33 +1,70 @@
-"""Quality gates: every check returns its verdict and its evidence.
+"""Quality gates, in the spirit of dbt tests: a named query that returns the offending rows.
 
-A check never decides what a failure does. The runner stops on a failed ``error``
-check and only logs a failed ``warning``; each orchestrator shows both in its own way.
+Most gates are one file each, ``sql/gates/<gate>.sql``::
+
+    -- level: warning
+    -- en: erp_clean: {count} negative price(s): {rows}
+    -- fr: erp_clean : {count} prix négatif(s) : {rows}
+    SELECT product_id, price FROM 'erp_clean.parquet' WHERE price < 0 ORDER BY product_id;
+
+No row means the gate passes. The message shows the first offending rows (``{rows}``; ``{keys}``
+is their first column; ``{count}`` how many there are). An optional second statement returns
+one row of facts for the message (``{raw}``, ``{clean}``...). Optional ``-- hint_en:`` /
+``-- hint_fr:`` lines are appended to the message when the gate fails.
+
+A gate that needs Python is one function decorated with :func:`gate` below; it returns
+``(verdict, evidence)`` (verdict None means skipped). Either way, attach the gate's name to its
+step in ``graph.py``. A check never decides what a failure does: the runner stops on a failed
+``error`` gate and only logs a failed ``warning``.
 """
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from importlib import resources
 from typing import Callable
 
-import pandas as pd
-
 from .config import Paths
-from .tables import as_list
+from .errors import PipelineError
 
 ERROR, WARNING = "error", "warning"
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-SHOW = 10  # how many offending keys a message lists
+SHOW = 10  # how many offending rows a message lists
+
+#: Default largest share of products without a partner at the merge (each side), see
+#: gate merged_unmatched_share; BOTTLENECK_MAX_UNMATCHED or ``--max-unmatched`` change it.
+DEFAULT_MAX_UNMATCHED = 0.05
+
+
+def max_unmatched_from_env() -> float:
+    """``BOTTLENECK_MAX_UNMATCHED`` (a share between 0 and 1, e.g. 0.05, or a percentage '5%')."""
+    value = os.environ.get("BOTTLENECK_MAX_UNMATCHED", "").strip()
+    if not value:
+        return DEFAULT_MAX_UNMATCHED
+    try:
+        share = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        share = math.nan
+    if not 0 <= share <= 1:  # also refuses nan
+        raise PipelineError(
+            en=f"BOTTLENECK_MAX_UNMATCHED={value!r}: expected a share between 0 and 1 (e.g. 0.05) or a percentage (e.g. 5%).",
+            fr=f"BOTTLENECK_MAX_UNMATCHED={value!r} : une part entre 0 et 1 (par ex. 0.05) ou un pourcentage (par ex. 5%) est attendu.",
+        )
+    return share
 
 
 class Tables:
-    """Read-only access to a month's work tables (Parquet), loaded once each."""
+    """A month's work tables: a DuckDB connection for the SQL gates, pandas frames for the rest."""
 
     def __init__(self, paths: Paths):
         self.paths = paths
-        self._cache: dict[str, pd.DataFrame] = {}
+        self._cache: dict = {}
+        self._con = None
 
-    def __getitem__(self, name: str) -> pd.DataFrame:
+    def __getitem__(self, name: str):
         if name not in self._cache:
             from .store import read_table
 
@@ -39,6 +76,26 @@ class Tables:
 
         return read_json(self.paths.facts_file(step))
 
+    def variables(self) -> dict:
+        """The SQL variables the gates may read: the premium threshold, the unmatched limit."""
+        values = {"max_unmatched": max_unmatched_from_env()}
+        if self.paths.facts_file("premium").exists():
+            values["threshold"] = float(self.facts("premium")["threshold"])
+        return values
+
+    @property
+    def con(self):
+        if self._con is None:
+            from . import duck
+
+            self._con = duck.connect(self.paths.work, self.variables())
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
 
 @dataclass(frozen=True)
 class Check:
@@ -46,7 +103,10 @@ class Check:
     level: str
     en: str  # message template, filled from the evidence
     fr: str
-    test: Callable[[Tables], tuple[bool | None, dict]]  # None means skipped
+    test: Callable[[Tables], tuple[bool | None, dict]] | None = None  # a Python gate
+    sql: str | None = None  # an SQL gate: offending rows [; one row of facts]
+    hint_en: str = ""  # appended to the message on failure
+    hint_fr: str = ""
 
 
 @dataclass
@@ -75,6 +135,93 @@ def recorded_results(paths: Paths, step: str) -> list[CheckResult] | None:
     return [CheckResult(**r) for r in read_json(path)] if path.exists() else None
 
 
+# --- evaluating a gate --------------------------------------------------------------
+
+
+def _plain(value):
+    """A JSON-safe value, the same text in every venv (Decimal as text, floats as repr)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _text(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    return str(value)
+
+
+def _row_text(row: dict) -> str:
+    """``4954 (price -20.00, stock_quantity 3)``: the first column, then the others."""
+    values = list(row.items())
+    head = _text(values[0][1])
+    rest = ", ".join(f"{k} {_text(v)}" for k, v in values[1:])
+    return f"{head} ({rest})" if rest else head
+
+
+def _shown(items: list[str], count: int) -> str:
+    if not items:
+        return "-"
+    return "; ".join(items) + (f" (+{count - len(items)})" if count > len(items) else "")
+
+
+def _split_sql(text: str) -> tuple[dict, list[str]]:
+    """Header fields (``-- key: value``) and the statements of a gate file."""
+    header, body = {}, []
+    for line in text.splitlines():
+        key, sep, value = line[3:].partition(":") if line.startswith("-- ") else ("", "", "")
+        if sep and key in ("level", "en", "fr", "hint_en", "hint_fr") and not body:
+            header[key] = value.strip()
+        else:
+            body.append(line)
+    code = "\n".join(line for line in body if not line.strip().startswith("--"))  # comments may hold ';'
+    return header, [s.strip() for s in code.split(";") if s.strip()]
+
+
+def _sql_test(check: Check, t: Tables) -> tuple[bool, dict]:
+    from . import duck
+
+    where = duck.sql_path("gates", check.name)
+    statements = _split_sql(check.sql)[1]
+    offending = duck.query(t.con, statements[0], where)
+    first = offending.slice(0, SHOW).to_pylist()
+    evidence = {"count": offending.num_rows, "rows": _plain(first)}
+    if len(statements) > 1:
+        facts = duck.query(t.con, statements[1], where).to_pylist()
+        clash = set(facts[0] if facts else ()) & {"count", "rows", "keys"}
+        if clash:
+            raise ValueError(f"{where}: facts may not be named {', '.join(sorted(clash))}")
+        evidence.update(_plain(facts[0]) if facts else {})
+    return offending.num_rows == 0, evidence
+
+
+def evaluate(check: Check, step: str, tables: Tables) -> CheckResult:
+    if check.sql is not None:
+        verdict, evidence = _sql_test(check, tables)
+        rows = evidence["rows"]
+        shown = {
+            **{k: _text(v) for k, v in evidence.items()},
+            "rows": _shown([_row_text(r) for r in rows], evidence["count"]),
+            "keys": _shown([_text(next(iter(r.values()))) for r in rows], evidence["count"]),
+        }
+    else:
+        verdict, evidence = check.test(tables)
+        shown = {key: _show(value) for key, value in evidence.items()}
+    status = SKIPPED if verdict is None else PASSED if verdict else FAILED
+    en, fr = check.en.format(**shown), check.fr.format(**shown)
+    if status == FAILED and check.hint_en:
+        en, fr = f"{en}. {check.hint_en}", f"{fr}. {check.hint_fr}"
+    return CheckResult(check.name, step, check.level, status, en, fr, evidence)
+
+
 def _show(value):
     if isinstance(value, (list, tuple)):
         head = ", ".join(str(v) for v in value[:SHOW])
@@ -82,319 +229,134 @@ def _show(value):
     return value
 
 
-def evaluate(check: Check, step: str, tables: Tables) -> CheckResult:
-    verdict, evidence = check.test(tables)
-    status = SKIPPED if verdict is None else PASSED if verdict else FAILED
-    shown = {key: _show(value) for key, value in evidence.items()}
-    return CheckResult(
-        check.name, step, check.level, status, check.en.format(**shown), check.fr.format(**shown), evidence
-    )
+# --- the registry: every SQL file of sql/gates, plus the Python gates below ----------
+
+REGISTRY: dict[str, Check] = {}
 
 
-def _keys(frame: pd.DataFrame, column: str, mask) -> list[str]:
-    return sorted(v for v in set(as_list(frame.loc[mask.fillna(False), column])) if v is not None)
+def _load_sql_gates() -> None:
+    folder = resources.files("bottleneck_core") / "sql" / "gates"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".sql"):
+            continue
+        text = entry.read_text(encoding="utf-8")
+        header = _split_sql(text)[0]
+        name = entry.name[: -len(".sql")]
+        REGISTRY[name] = Check(name, header["level"], header["en"], header["fr"], sql=text,
+                               hint_en=header.get("hint_en", ""), hint_fr=header.get("hint_fr", ""))  # fmt: skip
 
 
-# --- per-source checks --------------------------------------------------------------
+def gate(name: str, level: str, en: str, fr: str):
+    """Register a Python gate: ``@gate(name, level, en, fr)`` over ``def test(t) -> (verdict, evidence)``."""
+
+    def register(test: Callable[[Tables], tuple[bool | None, dict]]):
+        if name in REGISTRY:
+            raise ValueError(f"gate {name!r} defined twice")
+        REGISTRY[name] = Check(name, level, en, fr, test=test)
+        return test
+
+    return register
 
 
-def raw_has_rows(src: str) -> Check:
-    def test(t: Tables):
-        raw = t[f"{src}_raw"]
-        rows = int((~raw["is_blank"]).sum())
-        return rows > 0, {"table": f"{src}_raw", "rows": rows}
-
-    return Check(
-        f"{src}_raw_has_rows", ERROR,
-        "{table}: {rows} non-empty row(s) read (expected at least 1)",
-        "{table} : {rows} ligne(s) non vide(s) lue(s) (au moins 1 attendue)",
-        test,
-    )  # fmt: skip
+_load_sql_gates()
 
 
-def keys_present(src: str, key: str) -> Check:
-    def test(t: Tables):
-        missing = int(t[f"{src}_clean"][key].isna().sum())
-        return missing == 0, {"table": f"{src}_clean", "key": key, "missing": missing}
-
-    return Check(
-        f"{src}_keys_present", ERROR,
-        "{table}: {missing} row(s) without {key} (expected 0)",
-        "{table} : {missing} ligne(s) sans {key} (0 attendue)",
-        test,
-    )  # fmt: skip
+def _z_scores(t: Tables) -> list[float]:
+    rows = t.con.sql("SELECT z_score FROM 'premium.parquet' UNION ALL SELECT z_score FROM 'ordinary.parquet'")
+    return [z for (z,) in rows.fetchall()]
 
 
-def rows_accounted(src: str, key: str) -> Check:
-    def test(t: Tables):
-        raw, clean = t[f"{src}_raw"], t[f"{src}_clean"]
-        blank = raw["is_blank"]
-        keyless = ~blank & raw[key].isna()
-        expected = set(as_list(raw.loc[~blank & ~keyless, "source_row"]))
-        evidence = {
-            "table": f"{src}_clean", "key": key, "raw": len(raw), "clean": len(clean),
-            "dropped_blank": int(blank.sum()), "dropped_missing_key": int(keyless.sum()),
-        }  # fmt: skip
-        return set(as_list(clean["source_row"])) == expected and len(clean) == len(expected), evidence
+def _price_spread(t: Tables) -> tuple[int, float, float, str]:
+    """Count, mean, std of the merged prices (exact sums), and the one price if all are equal."""
+    from .transforms import price_sums, stats_from_sums
 
-    return Check(
-        f"{src}_rows_accounted", ERROR,
-        "{table}: {raw} raw row(s) = {clean} kept + {dropped_blank} empty + {dropped_missing_key} without {key}",
-        "{table} : {raw} ligne(s) brute(s) = {clean} gardée(s) + {dropped_blank} vide(s) + {dropped_missing_key} sans {key}",
-        test,
-    )  # fmt: skip
+    n, total, squares = price_sums(t.paths.work)
+    mean, std = stats_from_sums(n, total, squares)
+    (low, high) = t.con.execute("SELECT min(price), max(price) FROM 'merged.parquet'").fetchone()
+    return n, mean, std, str(low) if low == high else ""
 
 
-def dropped_rows_with_data(src: str, key: str) -> Check:
-    def test(t: Tables):
-        raw = t[f"{src}_raw"]
-        rows = as_list(raw.loc[~raw["is_blank"] & raw[key].isna(), "source_row"])
-        return not rows, {"source": src, "key": key, "count": len(rows), "rows": rows}
-
-    return Check(
-        f"{src}_dropped_rows_with_data", WARNING,
-        "{source}: {count} row(s) with data but no {key} were dropped (rows {rows})",
-        "{source} : {count} ligne(s) avec des données mais sans {key} écartée(s) (lignes {rows})",
-        test,
-    )  # fmt: skip
-
-
-def keys_unique(src: str, key: str) -> Check:
-    def test(t: Tables):
-        table = t[f"{src}_dedup"]
-        repeated = table[key].duplicated(keep=False)
-        keys = _keys(table, key, repeated)
-        rows = as_list(table.loc[repeated, "source_row"])
-        return not keys, {"table": f"{src}_dedup", "key": key, "count": len(keys), "keys": keys, "rows": rows}
-
-    return Check(
-        f"{src}_keys_unique", ERROR,
-        "{table}: {count} {key} value(s) repeated with conflicting data (expected each once): {keys} (rows {rows})",
-        "{table} : {count} valeur(s) de {key} répétée(s) avec des données contradictoires (une seule fois attendue) : {keys} (lignes {rows})",
-        test,
-    )  # fmt: skip
-
-
-# --- source-specific checks ---------------------------------------------------------
-
-
-def _erp_prices_present(t: Tables):
-    erp = t["erp_clean"]
-    keys = _keys(erp, "product_id", erp["price"].isna())
-    return not keys, {"count": len(keys), "keys": keys}
-
-
-def _erp_price_not_negative(t: Tables):
-    erp = t["erp_clean"]
-    keys = _keys(erp, "product_id", erp["price"] < 0)
-    return not keys, {"count": len(keys), "keys": keys}
-
-
-def _erp_stock_not_negative(t: Tables):
-    erp = t["erp_clean"]
-    keys = _keys(erp, "product_id", erp["stock_quantity"] < 0)
-    return not keys, {"count": len(keys), "keys": keys}
-
-
-def _erp_stock_status_coherent(t: Tables):
-    erp = t["erp_clean"]
-    status, quantity = erp["stock_status"], erp["stock_quantity"]
-    wrong = ((status == "instock") & (quantity <= 0)) | ((status == "outofstock") & (quantity > 0))
-    keys = _keys(erp, "product_id", wrong)
-    return not keys, {"count": len(keys), "keys": keys}
-
-
-def _link_id_web_unique(t: Tables):
-    link = t["link_dedup"]
-    repeated = link["id_web"].notna() & link["id_web"].duplicated(keep=False)
-    keys = _keys(link, "id_web", repeated)
-    return not keys, {"count": len(keys), "keys": keys}
-
-
-def _web_pairs_agree(t: Tables):
-    web = t["web_clean"]
-    sales = web.groupby("sku", dropna=True)["total_sales"].nunique(dropna=False)
-    keys = sorted(sales[sales > 1].index.astype(object).tolist())
-    return not keys, {"count": len(keys), "keys": keys}
-
-
-# --- merge, revenue, premium --------------------------------------------------------
-
-
-def _merged_one_to_one(t: Tables):
-    merged = t["merged"]
-    evidence = {
-        "rows": len(merged),
-        "product_ids": int(merged["product_id"].nunique()),
-        "skus": int(merged["sku"].nunique()),
-        "erp": len(t["erp_dedup"]),
-        "web": len(t["web_dedup"]),
-    }
-    ok = evidence["rows"] == evidence["product_ids"] == evidence["skus"]
-    return ok and evidence["rows"] <= min(evidence["erp"], evidence["web"]), evidence
-
-
-def _merged_rows_accounted(t: Tables):
-    """Recompute, with a left join instead of inner joins, why each ERP row is kept or lost."""
-    erp, link, web, merged = t["erp_dedup"], t["link_dedup"], t["web_dedup"], t["merged"]
-    erp = erp[["product_id", "onsale_web"]].merge(
-        link[["product_id", "id_web"]], on="product_id", how="left", indicator=True
-    )
-    no_link = erp["_merge"] == "left_only"
-    no_id_web = ~no_link & erp["id_web"].isna()
-    not_in_web = ~no_link & ~no_id_web & ~erp["id_web"].isin(web["sku"])
-    lost = no_link | no_id_web | not_in_web
-    expected = erp.loc[~lost, ["product_id", "id_web"]]
-    web_lost = sorted(set(as_list(web["sku"])) - set(as_list(expected["id_web"])))
-    same = sorted(zip(as_list(expected["product_id"]), as_list(expected["id_web"]))) == sorted(
-        zip(as_list(merged["product_id"]), as_list(merged["sku"]))
-    )
-    evidence = {
-        "merged": len(merged),
-        "erp_lost": int(lost.sum()),
-        "erp_no_link": int(no_link.sum()),
-        "erp_no_id_web": int(no_id_web.sum()),
-        "erp_not_in_web": int(not_in_web.sum()),
-        "erp_lost_offline": int((lost & (erp["onsale_web"] == 0)).sum()),
-        "web_lost": len(web_lost),
-        "web_lost_skus": web_lost,
-    }
-    return same and len(merged) == len(expected), evidence
-
-
-def _merged_not_empty(t: Tables):
-    return len(t["merged"]) > 0, {"rows": len(t["merged"])}
-
-
-def _revenue_rows_match(t: Tables):
-    revenue, merged = t["revenue"], t["merged"]
-    same = sorted(as_list(revenue["product_id"])) == sorted(as_list(merged["product_id"]))
-    return same and len(revenue) == len(merged), {"revenue": len(revenue), "merged": len(merged)}
-
-
-def _revenue_total_coherent(t: Tables):
-    total = t["revenue"]["revenue"].sum()
-    merged = t["merged"]
-    recomputed = sum(
-        (p * q for p, q in zip(as_list(merged["price"]), as_list(merged["total_sales"]))),
-        Decimal("0.00"),
-    )
-    return Decimal(total) == recomputed, {"total": str(Decimal(total)), "recomputed": str(recomputed)}
-
-
-def _revenue_sorted(t: Tables):
-    values = t["revenue"]["revenue"]
-    return bool(values.is_monotonic_decreasing), {"rows": len(values)}
-
-
-def _premium_partition(t: Tables):
-    premium, ordinary, merged = t["premium"], t["ordinary"], t["merged"]
-    ids_p, ids_o = set(as_list(premium["product_id"])), set(as_list(ordinary["product_id"]))
-    ok = not (ids_p & ids_o) and (ids_p | ids_o) == set(as_list(merged["product_id"]))
-    evidence = {"premium": len(premium), "ordinary": len(ordinary), "merged": len(merged)}
-    return ok and len(premium) + len(ordinary) == len(merged), evidence
-
-
-def _premium_threshold_respected(t: Tables):
-    threshold = t.facts("premium")["threshold"]
-    premium, ordinary = t["premium"]["z_score"], t["ordinary"]["z_score"]
-    wrong = int((premium <= threshold).sum() + (ordinary > threshold).sum())
-    return wrong == 0, {"threshold": threshold, "wrong": wrong}
-
-
+@gate("zscore_standardised", ERROR, "z-scores: {status}", "z-scores : {status_fr}")
 def _zscore_standardised(t: Tables):
-    z = pd.concat([t["premium"]["z_score"], t["ordinary"]["z_score"]]).astype("float64").to_numpy()
-    mean, std = float(z.mean()), float(z.std(ddof=0))
+    n, _, std, single = _price_spread(t)
+    if n < 2 or not std > 0:
+        what = f"only {n} product" if n < 2 else f"all {n} prices are equal ({single} €)"
+        what_fr = f"{n} seul produit" if n < 2 else f"les {n} prix sont tous égaux ({single} €)"
+        return False, {
+            "status": f"z-score undefined: {what}, so the standard deviation is 0 and no wine can be premium",
+            "status_fr": f"z-score indéfini : {what_fr}, l'écart-type est donc nul et aucun vin ne peut être premium",
+            "products": n,
+        }
+    z = _z_scores(t)
+    mean = math.fsum(z) / len(z)  # fsum: correctly rounded, whatever the order of the rows
+    std = math.sqrt(math.fsum((v - mean) ** 2 for v in z) / len(z))
     ok = abs(mean) < 1e-9 and abs(std - 1) < 1e-9
-    # Rounded evidence: the last bits of a float sum may differ between numpy builds, and the
-    # manifest that records this evidence must be the same bytes in every orchestrator's venv.
-    return ok, {"mean": f"{round(mean, 9) + 0.0:.9f}", "std": f"{round(std, 9) + 0.0:.9f}"}
+    shown_mean, shown_std = f"{round(mean, 9) + 0.0:.9f}", f"{round(std, 9) + 0.0:.9f}"
+    return ok, {
+        "status": f"mean {shown_mean} and standard deviation {shown_std} (expected 0 and 1)",
+        "status_fr": f"moyenne {shown_mean} et écart-type {shown_std} (0 et 1 attendus)",
+        "mean": shown_mean, "std": shown_std,
+    }  # fmt: skip
 
 
+@gate("premium_matches_scipy", ERROR, "scipy.stats: {status}", "scipy.stats : {status_fr}")
+def _premium_matches_scipy(t: Tables):
+    """Cross-check the split against scipy.stats.zscore, and describe the price distribution."""
+    n, _, std, _ = _price_spread(t)
+    if n < 2 or not std > 0:
+        return None, {"status": "skipped: z-score undefined (see zscore_standardised)",
+                      "status_fr": "ignoré : z-score indéfini (voir zscore_standardised)"}  # fmt: skip
+    import numpy as np
+    from scipy import stats  # imported here: only this gate pays for scipy
+
+    threshold = float(t.facts("premium")["threshold"])
+    rows = t.con.sql(
+        "SELECT m.product_id, CAST(m.price AS DOUBLE), s.z_score, s.side FROM 'merged.parquet' AS m "
+        "LEFT JOIN (SELECT product_id, z_score, 'premium' AS side FROM 'premium.parquet' UNION ALL "
+        "SELECT product_id, z_score, 'ordinary' FROM 'ordinary.parquet') AS s ON s.product_id = m.product_id "
+        "ORDER BY m.product_id, s.side"
+    ).fetchall()
+    prices = np.array([r[1] for r in rows])
+    expected = stats.zscore(prices, ddof=0)
+    differ = sorted(str(r[0]) for r, z in zip(rows, expected) if r[2] is None or abs(r[2] - z) > 1e-9)
+    wrong_side = sorted(
+        str(r[0]) for r, z in zip(rows, expected)
+        if abs(z - threshold) > 1e-9 and r[3] != ("premium" if z > threshold else "ordinary")
+    )  # fmt: skip
+    premium = int(np.sum(expected > threshold))
+    skew = float(stats.skew(prices))
+    below = float(stats.percentileofscore(expected, threshold, kind="weak"))
+    normal = float(stats.norm.cdf(threshold)) * 100
+    figures = (f"skewness of the prices {skew:.2f}; z = {threshold:g} is their {below:.1f}th percentile "
+               f"(the {normal:.1f}th for a normal distribution)")  # fmt: skip
+    figures_fr = (f"asymétrie des prix {skew:.2f} ; z = {threshold:g} en est le {below:.1f}e centile "
+                  f"(le {normal:.1f}e pour une loi normale)")  # fmt: skip
+    ok = not differ and not wrong_side
+    if ok:
+        status = f"zscore agrees on all {n} z-scores and on the split {premium} premium / {n - premium} ordinary; {figures}"
+        status_fr = f"zscore donne les mêmes {n} z-scores et la même répartition {premium} premium / {n - premium} ordinaires ; {figures_fr}"
+    else:
+        status = f"zscore disagrees: {len(differ)} z-score(s) differ ({_show(differ)}), {len(wrong_side)} product(s) on the other side ({_show(wrong_side)}); {figures}"
+        status_fr = f"zscore diverge : {len(differ)} z-score(s) différent(s) ({_show(differ)}), {len(wrong_side)} produit(s) de l'autre côté ({_show(wrong_side)}) ; {figures_fr}"
+    return ok, {
+        "status": status, "status_fr": status_fr, "premium": premium, "ordinary": n - premium,
+        "differ": differ[:SHOW], "wrong_side": wrong_side[:SHOW],
+        "skewness": f"{skew:.2f}", "threshold_percentile": f"{below:.1f}", "normal_percentile": f"{normal:.1f}",
+    }  # fmt: skip
+
+
+@gate("reference_values", ERROR, "reference values: {status}", "valeurs de référence : {status_fr}")
 def _reference_values(t: Tables):
     from .reference import compare
 
     return compare(t)
 
 
+@gate("outputs_match_manifest", ERROR,
+      "output/{folder}: files match manifest.json; problems: {problems}",
+      "output/{folder} : fichiers conformes à manifest.json ; problèmes : {problems}")  # fmt: skip
 def _outputs_match_manifest(t: Tables):
     from .reports import verify_outputs
 
     problems = verify_outputs(t.paths.output)
     return not problems, {"folder": str(t.paths.output.name), "problems": problems}
-
-
-REGISTRY: dict[str, Check] = {}
-
-
-def _register(*checks: Check) -> None:
-    for check in checks:
-        REGISTRY[check.name] = check
-
-
-for _src, _key in (("erp", "product_id"), ("link", "product_id"), ("web", "sku")):
-    _register(
-        raw_has_rows(_src), keys_present(_src, _key), rows_accounted(_src, _key),
-        dropped_rows_with_data(_src, _key), keys_unique(_src, _key),
-    )  # fmt: skip
-
-_register(
-    Check("erp_prices_present", ERROR,
-          "erp_clean: {count} product(s) without a price (expected 0): product_id {keys}",
-          "erp_clean : {count} produit(s) sans prix (0 attendu) : product_id {keys}", _erp_prices_present),
-    Check("erp_price_not_negative", WARNING,
-          "erp_clean: {count} negative price(s): product_id {keys}",
-          "erp_clean : {count} prix négatif(s) : product_id {keys}", _erp_price_not_negative),
-    Check("erp_stock_not_negative", WARNING,
-          "erp_clean: {count} negative stock quantit(ies): product_id {keys}",
-          "erp_clean : {count} quantité(s) en stock négative(s) : product_id {keys}", _erp_stock_not_negative),
-    Check("erp_stock_status_coherent", WARNING,
-          "erp_clean: {count} stock_status value(s) contradict stock_quantity: product_id {keys}",
-          "erp_clean : {count} stock_status en contradiction avec stock_quantity : product_id {keys}",
-          _erp_stock_status_coherent),
-    Check("link_id_web_unique", ERROR,
-          "link_dedup: {count} id_web value(s) linked to several product_id, which would multiply rows in the join: {keys}",
-          "link_dedup : {count} id_web lié(s) à plusieurs product_id, ce qui multiplierait les lignes de la jointure : {keys}",
-          _link_id_web_unique),
-    Check("web_pairs_agree", WARNING,
-          "web_clean: {count} sku(s) whose product and attachment rows disagree on total_sales (the product row is kept): {keys}",
-          "web_clean : {count} sku dont les lignes product et attachment divergent sur total_sales (la ligne product est gardée) : {keys}",
-          _web_pairs_agree),
-    Check("merged_one_to_one", ERROR,
-          "merged: {rows} row(s), {product_ids} distinct product_id, {skus} distinct sku (all equal expected, at most erp {erp} and web {web})",
-          "merged : {rows} ligne(s), {product_ids} product_id distincts, {skus} sku distincts (tous égaux attendus, au plus erp {erp} et web {web})",
-          _merged_one_to_one),
-    Check("merged_rows_accounted", ERROR,
-          "merged: {merged} row(s); ERP lost {erp_lost} ({erp_no_link} without link row, {erp_no_id_web} whose link has no id_web, "
-          "{erp_not_in_web} whose id_web is not in the web shop; {erp_lost_offline} of them not sold online); web lost {web_lost} (sku not linked)",
-          "merged : {merged} ligne(s) ; l'ERP perd {erp_lost} ({erp_no_link} sans ligne de liaison, {erp_no_id_web} dont la liaison n'a pas d'id_web, "
-          "{erp_not_in_web} dont l'id_web est absent de la boutique ; {erp_lost_offline} d'entre eux non vendus en ligne) ; le web perd {web_lost} (sku non lié)",
-          _merged_rows_accounted),
-    Check("merged_not_empty", ERROR,
-          "merged: {rows} row(s) (expected at least 1)",
-          "merged : {rows} ligne(s) (au moins 1 attendue)", _merged_not_empty),
-    Check("revenue_rows_match", ERROR,
-          "revenue: {revenue} row(s) for {merged} merged product(s) (expected the same products)",
-          "revenue : {revenue} ligne(s) pour {merged} produit(s) fusionné(s) (mêmes produits attendus)", _revenue_rows_match),
-    Check("revenue_total_coherent", ERROR,
-          "revenue: sum of per-product revenue {total} € vs recomputed price × total_sales {recomputed} € (expected equal)",
-          "revenue : somme des CA par produit {total} € contre prix × total_sales recalculé {recomputed} € (égalité attendue)",
-          _revenue_total_coherent),
-    Check("revenue_sorted", ERROR,
-          "revenue: {rows} row(s) sorted by revenue, highest first",
-          "revenue : {rows} ligne(s) triée(s) par chiffre d'affaires décroissant", _revenue_sorted),
-    Check("premium_partition", ERROR,
-          "premium {premium} + ordinary {ordinary} = merged {merged}, with no product in both (expected)",
-          "premium {premium} + ordinary {ordinary} = merged {merged}, sans produit dans les deux (attendu)", _premium_partition),
-    Check("premium_threshold_respected", ERROR,
-          "{wrong} product(s) on the wrong side of z = {threshold} (expected 0)",
-          "{wrong} produit(s) du mauvais côté de z = {threshold} (0 attendu)", _premium_threshold_respected),
-    Check("zscore_standardised", ERROR,
-          "z-scores: mean {mean} and standard deviation {std} (expected 0 and 1)",
-          "z-scores : moyenne {mean} et écart-type {std} (0 et 1 attendus)", _zscore_standardised),
-    Check("reference_values", ERROR,
-          "reference values: {status}", "valeurs de référence : {status_fr}", _reference_values),
-    Check("outputs_match_manifest", ERROR,
-          "output/{folder}: files match manifest.json; problems: {problems}",
-          "output/{folder} : fichiers conformes à manifest.json ; problèmes : {problems}", _outputs_match_manifest),
-)  # fmt: skip

@@ -97,9 +97,11 @@ def _check_cell(results) -> str:
 @month_options
 @click.option("--threshold", type=float, help="Premium z-score threshold [2.0, or BOTTLENECK_PREMIUM_Z].")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON instead of tables.")
+@click.option("--max-unmatched", type=float, help="Largest share (0-1) of products without a partner at the merge [0.05, or BOTTLENECK_MAX_UNMATCHED].")
 @handle_errors
-def run(month, sources, work, out, threshold, as_json):
+def run(month, sources, work, out, threshold, as_json, max_unmatched):
     """Run every step, each followed by its quality gates, then publish the reports."""
+    _set_max_unmatched(max_unmatched)
     paths = _paths(month, sources, work, out)
     table = Table(_t("step"), _t("rows"), _t("checks"), title=f"BottleNeck {paths.month}")
 
@@ -144,9 +146,11 @@ def step(name, month, sources, work, out, threshold, as_json):
 @click.argument("name", type=click.Choice([s.name for s in graph.STEPS]))
 @month_options
 @click.option("--json", "as_json", is_flag=True, help="Print the check results as JSON.")
+@click.option("--max-unmatched", type=float, help="Largest share (0-1) of products without a partner at the merge [0.05, or BOTTLENECK_MAX_UNMATCHED].")
 @handle_errors
-def check(name, month, sources, work, out, as_json):
+def check(name, month, sources, work, out, as_json, max_unmatched):
     """Run the quality gates of step NAME on its outputs (exit 1 if an error-level gate fails)."""
+    _set_max_unmatched(max_unmatched)
     paths = _paths(month, sources, work, out)
     try:
         results = runner.run_checks(name, paths)
@@ -224,6 +228,12 @@ def generate_data(out, months, first, seed, products, fmt):
         return
     for folder in generate.generate_months(out, first, months, seed):
         click.echo(folder)
+
+
+def _set_max_unmatched(value: float | None) -> None:
+    """``--max-unmatched`` wins over BOTTLENECK_MAX_UNMATCHED (gate merged_unmatched_share reads it)."""
+    if value is not None:
+        os.environ["BOTTLENECK_MAX_UNMATCHED"] = repr(value)
 
 
 def _emit_kestra(facts: dict) -> None:

@@ -38,11 +38,13 @@ def _branch(src: str, key: str, label_en: str, label_fr: str, extra_clean=(), ex
 
 STEPS: tuple[Step, ...] = (
     *_branch("erp", "product_id", "ERP", "ERP", extra_clean=(
-        "erp_prices_present", "erp_price_not_negative", "erp_stock_not_negative", "erp_stock_status_coherent")),
+        "erp_prices_present", "erp_price_not_negative", "erp_price_not_zero", "erp_stock_not_negative",
+        "erp_stock_status_coherent")),
     *_branch("link", "product_id", "link-file", "de liaison", extra_dedup=("link_id_web_unique",)),
-    *_branch("web", "sku", "web-shop", "de la boutique web", extra_dedup=("web_pairs_agree",)),
+    *_branch("web", "sku", "web-shop", "de la boutique web",
+            extra_clean=("web_sales_present", "web_sales_not_negative", "web_names_present"), extra_dedup=("web_pairs_agree",)),
     Step("merge", ("erp_dedup", "link_dedup", "web_dedup"), ("merged",),
-         ("merged_one_to_one", "merged_rows_accounted", "merged_not_empty"),
+         ("merged_one_to_one", "merged_rows_accounted", "merged_not_empty", "merged_unmatched_share"),
          "Join ERP, link file and web shop: one row per product sold online.",
          "Joindre ERP, liaison et boutique web : une ligne par produit vendu en ligne."),
     Step("revenue", ("merged",), ("revenue",),
@@ -50,7 +52,8 @@ STEPS: tuple[Step, ...] = (
          "Compute revenue per product (price × total_sales) and the total.",
          "Calculer le chiffre d'affaires par produit (prix × total_sales) et le total."),
     Step("premium", ("merged",), ("premium", "ordinary"),
-         ("premium_partition", "premium_threshold_respected", "zscore_standardised", "reference_values"),
+         ("premium_partition", "premium_threshold_respected", "zscore_standardised", "premium_matches_scipy",
+          "reference_values"),
          "Split wines into premium (price z-score > threshold) and ordinary.",
          "Séparer les vins premium (z-score du prix > seuil) des vins ordinaires."),
     Step("export", ("revenue", "premium", "ordinary"),

@@ -26,7 +26,7 @@ def actual_values(t) -> dict:
     premium_ids = t["premium"]["product_id"]
     premium_revenue = Decimal(revenue[revenue.index.isin(premium_ids)].sum())
     total = Decimal(revenue.sum())
-    mean, std = price_stats(t["merged"]["price"])
+    mean, std = price_stats(t.paths.work)
     return {
         "revenue_total": total,
         "premium_revenue": premium_revenue,

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 import shutil
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import Callable
+
+import pyarrow.compute as pc
 
 from . import graph, reports, sources, transforms
 from .checks import REGISTRY, CheckResult, Tables, evaluate, recorded_results
 from .config import Paths, threshold_from_env
 from .errors import GateFailed, PipelineError, current_lang
 from .store import read_json, row_count, sha256, write_json, write_table
+from .tables import write_arrow
 
 log = logging.getLogger("bottleneck")
 
@@ -35,36 +39,49 @@ def _extract(src: str):
     return run
 
 
+def _need(ctx: Context, *tables: str) -> None:
+    """Refuse clearly when an input table is missing (its step has not run for this month)."""
+    from .store import read_table
+
+    for table in tables:
+        if not ctx.paths.table(table).exists():
+            read_table(ctx.paths.table(table))  # raises the bilingual "run step X first" error
+
+
 def _clean(src: str, key: str):
     def run(ctx: Context) -> None:
-        ctx.write(f"{src}_clean", transforms.clean(ctx.tables[f"{src}_raw"], key))
+        _need(ctx, f"{src}_raw")
+        write_arrow(transforms.clean(ctx.paths.work, src), ctx.paths.table(f"{src}_clean"))
 
     return run
 
 
 def _dedup(src: str, key: str):
     def run(ctx: Context) -> None:
-        table = ctx.tables[f"{src}_clean"]
-        ctx.write(f"{src}_dedup", transforms.dedup_web(table) if src == "web" else transforms.dedup(table, key))
+        _need(ctx, f"{src}_clean")
+        write_arrow(transforms.dedup(ctx.paths.work, src), ctx.paths.table(f"{src}_dedup"))
 
     return run
 
 
 def _merge(ctx: Context) -> None:
-    t = ctx.tables
-    ctx.write("merged", transforms.merge(t["erp_dedup"], t["link_dedup"], t["web_dedup"]))
+    _need(ctx, "erp_dedup", "link_dedup", "web_dedup")
+    write_arrow(transforms.merge(ctx.paths.work), ctx.paths.table("merged"))
 
 
 def _revenue(ctx: Context) -> dict:
-    table = transforms.revenue(ctx.tables["merged"])
-    ctx.write("revenue", table)
-    return {"revenue_total": str(table["revenue"].sum())}
+    _need(ctx, "merged")
+    table = transforms.revenue(ctx.paths.work)
+    write_arrow(table, ctx.paths.table("revenue"))
+    total = pc.sum(table["revenue"]).as_py()  # exact: decimal128 sum
+    return {"revenue_total": str(total if total is not None else Decimal("0.00"))}
 
 
 def _premium(ctx: Context) -> dict:
-    premium, ordinary = transforms.classify(ctx.tables["merged"], ctx.threshold)
-    ctx.write("premium", premium)
-    ctx.write("ordinary", ordinary)
+    _need(ctx, "merged")
+    premium, ordinary, _ = transforms.classify(ctx.paths.work, ctx.threshold)
+    write_arrow(premium, ctx.paths.table("premium"))
+    write_arrow(ordinary, ctx.paths.table("ordinary"))
     return {"threshold": ctx.threshold, "ddof": transforms.DDOF}
 
 
@@ -101,7 +118,10 @@ def run_checks(name: str, paths: Paths) -> list[CheckResult]:
     """Run a step's quality gates; record them; raise :class:`GateFailed` on an error-level failure."""
     step = graph.get(name)
     tables = Tables(paths)
-    results = [evaluate(REGISTRY[check], name, tables) for check in step.checks]
+    try:
+        results = [evaluate(REGISTRY[check], name, tables) for check in step.checks]
+    finally:
+        tables.close()
     write_json([r.to_dict() for r in results], paths.checks_file(name))
     lang = current_lang()
     for result in results:

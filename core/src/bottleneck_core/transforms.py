@@ -1,84 +1,86 @@
-"""The pipeline's transformations: pure functions, tables in, tables out."""
+"""The pipeline's transformations: DuckDB SQL over the month's Parquet work tables.
+
+Each step is one readable file in ``sql/steps/`` (see :mod:`bottleneck_core.duck`); this module
+runs it and returns the result as an Arrow table. Only the z-score needs a little Python: the
+mean and standard deviation of the prices, computed exactly from SQL's DECIMAL sums.
+"""
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
+from pathlib import Path
 
-import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .tables import MONEY, natural_order
+from . import duck
 
 #: Standard deviation convention for the z-score: population (ddof=0), as scipy.stats.zscore.
 DDOF = 0
 
 
-def clean(raw: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Drop entirely empty rows and rows missing their key."""
-    kept = raw[~raw["is_blank"] & raw[key].notna()]
-    return kept.drop(columns="is_blank").reset_index(drop=True)
+def clean(work: Path, src: str) -> pa.Table:
+    """Drop entirely empty rows and rows missing their key (``sql/steps/clean_<src>.sql``)."""
+    return duck.run_step_sql(work, f"clean_{src}")
 
 
-def dedup(clean_table: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Drop rows that repeat another row exactly (``source_row`` aside); keep the first.
+def dedup(work: Path, src: str) -> pa.Table:
+    """Drop exact repeats, keep the first; the web keeps each sku's 'product' row (``dedup_<src>.sql``)."""
+    return duck.run_step_sql(work, f"dedup_{src}")
 
-    Rows sharing a key but disagreeing elsewhere are kept: the ``*_keys_unique`` gate
-    reports them, because choosing one silently would lose data.
+
+def merge(work: Path) -> pa.Table:
+    """ERP ⋈ link on product_id ⋈ web on id_web = sku, inner joins (``merge.sql``)."""
+    return duck.run_step_sql(work, "merge")
+
+
+def revenue(work: Path) -> pa.Table:
+    """Revenue per product (price × total_sales, exact), highest first (``revenue.sql``)."""
+    return duck.run_step_sql(work, "revenue")
+
+
+def price_sums(work: Path, table: str = "merged") -> tuple[int, Fraction, Fraction]:
+    """Count, SUM(price) and SUM(price²) of a table's prices: exact DECIMAL sums in DuckDB."""
+    con = duck.connect(work)
+    try:
+        n, total, squares = con.execute(
+            f"SELECT count(price), sum(price), sum(price * price) FROM '{table}.parquet'"
+        ).fetchone()
+    finally:
+        con.close()
+    return n, Fraction(total or 0), Fraction(squares or 0)
+
+
+def stats_from_sums(n: int, total: Fraction, squares: Fraction) -> tuple[float, float]:
+    """Mean and population standard deviation (ddof=0) from exact sums, correctly rounded.
+
+    Exact rational arithmetic, then one rounding to float: the same bits whatever the
+    summation order, thread count, numpy build or venv.
     """
-    data_columns = [c for c in clean_table.columns if c != "source_row"]
-    deduped = clean_table.drop_duplicates(subset=data_columns, keep="first")
-    return natural_order(deduped, [], [], key)
+    if n == 0:
+        return math.nan, math.nan
+    mean = total / n
+    variance = squares / n - mean * mean
+    return float(mean), math.sqrt(float(variance))
 
 
-def dedup_web(web_clean: pd.DataFrame) -> pd.DataFrame:
-    """Each web product appears twice: its 'product' row and its image ('attachment').
+def price_stats(work: Path) -> tuple[float, float]:
+    """Mean and standard deviation (ddof=0) of the merged prices."""
+    return stats_from_sums(*price_sums(work))
 
-    Keep the 'product' row of every sku that has one, then drop exact repeats.
+
+def classify(work: Path, threshold: float) -> tuple[pa.Table, pa.Table, dict]:
+    """Split products into premium (price z-score > threshold) and ordinary wines.
+
+    Returns both tables, highest z first, and the figures used (count, mean, std).
+    All prices equal (std 0) gives z = 0 for every product: gate ``zscore_standardised`` then
+    fails with "z-score undefined", rather than the step crashing.
     """
-    is_product = web_clean["post_type"] == "product"
-    skus_with_product = web_clean.loc[is_product, "sku"].unique()
-    keep = is_product | ~web_clean["sku"].isin(skus_with_product)
-    return dedup(web_clean[keep.fillna(False)], "sku")
-
-
-def merge(erp: pd.DataFrame, link: pd.DataFrame, web: pd.DataFrame) -> pd.DataFrame:
-    """ERP ⋈ link on product_id ⋈ web on id_web = sku (inner joins)."""
-    linked = erp.drop(columns="source_row").merge(
-        link.loc[link["id_web"].notna(), ["product_id", "id_web"]], on="product_id", how="inner"
-    )
-    merged = linked.merge(
-        web[["sku", "post_title", "total_sales"]], left_on="id_web", right_on="sku", how="inner"
-    )
-    merged = merged.rename(columns={"post_title": "name"})[
-        ["product_id", "sku", "name", "price", "total_sales", "stock_quantity", "stock_status", "onsale_web"]
-    ]
-    return natural_order(merged, [], [], "product_id")
-
-
-def revenue(merged: pd.DataFrame) -> pd.DataFrame:
-    """Revenue per product (price × total_sales, exact), highest first."""
-    table = merged[["product_id", "sku", "name", "price", "total_sales"]].copy()
-    table["revenue"] = (table["price"] * table["total_sales"]).astype(pd.ArrowDtype(MONEY))
-    return natural_order(table, ["revenue"], [False], "product_id")
-
-
-def price_stats(prices: pd.Series) -> tuple[float, float]:
-    """Mean and standard deviation (ddof=0) of the prices, as floats: z-scores are statistics.
-
-    ``math.fsum`` is correctly rounded, so the figures do not depend on summation order,
-    numpy build or thread count: every orchestrator's environment gets the same bits.
-    """
-    values = prices.astype("float64").tolist()
-    mean = math.fsum(values) / len(values)
-    return mean, math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - DDOF))
-
-
-def classify(merged: pd.DataFrame, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split products into premium (price z-score > threshold) and ordinary wines."""
-    mean, std = price_stats(merged["price"])
-    prices = merged["price"].astype("float64").to_numpy()
-    z = (prices - mean) / std if std > 0 else np.zeros(len(prices))
-    table = merged[["product_id", "sku", "name", "price"]].assign(z_score=z)
-    table = natural_order(table, ["z_score"], [False], "product_id")
-    is_premium = table["z_score"] > threshold
-    return table[is_premium].reset_index(drop=True), table[~is_premium].reset_index(drop=True)
+    n, total, squares = price_sums(work)
+    mean, std = stats_from_sums(n, total, squares)
+    variables = {"price_mean": 0.0 if n == 0 else mean, "price_std": 0.0 if n == 0 else std}
+    table = duck.run_step_sql(work, "premium", variables)
+    is_premium = pc.fill_null(pc.greater(table["z_score"], threshold), False)
+    facts = {"products": n, "price_mean": mean, "price_std": std}
+    return table.filter(is_premium), table.filter(pc.invert(is_premium)), facts

@@ -1,0 +1,7 @@
+-- level: error
+-- en: erp_clean: {count} product(s) without a price (expected 0): {rows}
+-- fr: erp_clean : {count} produit(s) sans prix (0 attendu) : {rows}
+SELECT product_id, source_row, price, stock_quantity, stock_status
+FROM 'erp_clean.parquet'
+WHERE price IS NULL
+ORDER BY TRY_CAST(CASE WHEN regexp_full_match(product_id, '[0-9]{1,18}') THEN product_id END AS BIGINT) NULLS LAST, product_id NULLS LAST, source_row;

@@ -1,0 +1,8 @@
+-- level: warning
+-- en: web_clean: {count} sku(s) whose product and attachment rows disagree on total_sales (the product row is kept): {rows}
+-- fr: web_clean : {count} sku dont les lignes product et attachment divergent sur total_sales (la ligne product est gardée) : {rows}
+SELECT sku, list(total_sales ORDER BY source_row) AS total_sales, list(source_row ORDER BY source_row) AS source_rows
+FROM 'web_clean.parquet'
+GROUP BY sku
+HAVING count(DISTINCT coalesce(CAST(total_sales AS VARCHAR), 'NULL')) > 1
+ORDER BY TRY_CAST(CASE WHEN regexp_full_match(sku, '[0-9]{1,18}') THEN sku END AS BIGINT) NULLS LAST, sku NULLS LAST;
