@@ -1,7 +1,8 @@
 """The ``bottleneck`` command: parse options, call the library, print, exit with a clear code.
 
-Exit codes: 0 success, 1 a quality gate failed, 2 bad input (a source file), 3 other
-pipeline error (bad option, missing work table), 4 unexpected error (a bug: please report).
+Exit codes: 0 success, 1 a quality gate failed, 2 bad input (a source file), 3 pipeline error
+(missing work table, OS error naming the path, month being processed by another run),
+4 unexpected error (a bug: please report), 5 usage error (bad or missing option, unknown step).
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ def handle_errors(func):
         except PipelineError as exc:
             err.print(f"[bold red]✗[/] {escape(exc.text())}", highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
+        except click.ClickException:
+            raise  # usage errors: click prints them (exit 5, see Cli)
+        except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+            sys.exit(3)
+        except OSError as exc:  # disk full, read-only folder, a file where a folder is expected…
+            err.print("[bold red]✗[/] " + escape(_os_error_text(exc)), highlight=False, soft_wrap=True)
+            sys.exit(3)
         except Exception as exc:  # a bug: say so in both languages, keep the traceback on demand
             if os.environ.get("BOTTLENECK_DEBUG"):
                 raise
@@ -65,6 +74,16 @@ def handle_errors(func):
     return wrapper
 
 
+def _os_error_text(exc: OSError) -> str:
+    path = " → ".join(str(p) for p in (exc.filename, exc.filename2) if p) or "?"
+    reason = exc.strerror or type(exc).__name__
+    return PipelineError(  # the OS states its reason in English only
+        en=f"System error on {path}: {reason} (check that the folder exists, is writable and the disk is not full).",
+        fr=f"Erreur système sur {path} : {reason} (vérifiez que le dossier existe, est accessible en écriture "
+        f"et que le disque n'est pas plein).",
+    ).text()
+
+
 def month_options(func):
     func = click.option("--month", required=True, help="Batch month, YYYY-MM.")(func)
     func = click.option("--sources", type=click.Path(path_type=Path), help="Folder holding the three exports [data/sources/<month>].")(func)
@@ -77,7 +96,48 @@ def _paths(month, sources, work, out_dir) -> Paths:
     return Paths.for_month(month, sources=sources, work_root=work, output_root=out_dir)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+USAGE_EXIT = 5
+
+
+def _lang_first(args: list[str]) -> list[str]:
+    """Move ``--lang X`` / ``--lang=X`` found after the subcommand to the front (accepted anywhere)."""
+    args, moved = list(args), []
+    i = 1
+    while i < len(args):
+        if args[i] == "--":
+            break
+        if args[i] == "--lang" and i + 1 < len(args):
+            moved += args[i : i + 2]
+            del args[i : i + 2]
+        elif args[i].startswith("--lang="):
+            moved.append(args.pop(i))
+        else:
+            i += 1
+    return moved + args
+
+
+class Cli(click.Group):
+    """The command group: usage errors exit with code 5 (not click's 2, which means a bad input file)."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, _lang_first(args))
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = USAGE_EXIT
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = USAGE_EXIT
+            raise
+
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["en", "fr"]), envvar="BOTTLENECK_LANG", default="en", show_default=True,
               help="Language of messages (or BOTTLENECK_LANG).")  # fmt: skip
 @click.option("-v", "--verbose", is_flag=True, help="Log every check result.")
@@ -195,6 +255,41 @@ def generate_data(out, months, first, seed, products, fmt):
         return
     for folder in generate.generate_months(out, first, months, seed):
         click.echo(folder)
+
+
+@main.command(name="break")
+@click.option("--month", help="Batch month, YYYY-MM (required unless --list).")
+@click.option("--sources", type=click.Path(path_type=Path), help="The month's source folder [data/sources/<month>].")
+@click.option("--fault", help="The damage to apply (see --list).")
+@click.option("--restore", is_flag=True, help="Put the pristine files back.")
+@click.option("--list", "as_list", is_flag=True, help="List the faults and where the pipeline stops each.")
+@handle_errors
+def break_cmd(month, sources, fault, restore, as_list):
+    """Failure lab: damage a month's source files in place (pristine copy kept), or restore them."""
+    from . import faults
+
+    fr = current_lang() == "fr"
+    if as_list:
+        for f in faults.FAULTS.values():
+            click.echo(f"{f.name:<17} {f.fr if fr else f.en}\n{'':<17} → {f.stop_fr if fr else f.stop_en}")
+        return
+    if not month or bool(fault) == restore:
+        raise click.UsageError("give --month and either --fault NAME or --restore (or only --list)")
+    folder = _paths(month, sources, None, None).sources
+    if restore:
+        done = faults.restore(folder)
+        if fr:
+            click.echo(f"{folder} : fichiers d'origine remis en place." if done else f"{folder} : rien à restaurer.")
+        else:
+            click.echo(f"{folder}: pristine files put back." if done else f"{folder}: nothing to restore.")
+        return
+    f = faults.break_month(folder, fault)
+    if fr:
+        click.echo(f"{folder} : panne « {f.name} » appliquée ({f.fr.rstrip('.')}). Arrêt attendu : {f.stop_fr}.\n"
+                   f"Remise en état : bottleneck break --month {month} --restore")  # fmt: skip
+    else:
+        click.echo(f"{folder}: fault '{f.name}' applied ({f.en.rstrip('.')}). Expected stop: {f.stop_en}.\n"
+                   f"Undo: bottleneck break --month {month} --restore")  # fmt: skip
 
 
 def _emit_kestra(facts: dict) -> None:

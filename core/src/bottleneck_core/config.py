@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PipelineError
+from .errors import UsageProblem
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 DEFAULT_THRESHOLD = 2.0
@@ -17,7 +17,7 @@ DEFAULT_THRESHOLD = 2.0
 def parse_month(month: str) -> str:
     """Validate a batch month written ``YYYY-MM`` and return it unchanged."""
     if not isinstance(month, str) or not MONTH_RE.match(month.strip()):
-        raise PipelineError(
+        raise UsageProblem(
             en=f"Invalid month {month!r}: expected YYYY-MM, e.g. 2026-03.",
             fr=f"Mois invalide {month!r} : format attendu AAAA-MM, par ex. 2026-03.",
         )
@@ -41,7 +41,7 @@ def threshold_from_env() -> float:
     try:
         return float(value)
     except ValueError:
-        raise PipelineError(
+        raise UsageProblem(
             en=f"BOTTLENECK_PREMIUM_Z={value!r} is not a number (expected e.g. 2 or 2.5).",
             fr=f"BOTTLENECK_PREMIUM_Z={value!r} n'est pas un nombre (attendu par ex. 2 ou 2.5).",
         ) from None
