@@ -11,6 +11,11 @@ import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+#: Sane bounds (documented in docs/core.md): a bottle costs at most one million euros, and a
+#: quantity (sales, stock) is at most one billion, so price × quantity (≤ 10^15 €) always fits
+#: the exact money type (18 digits, 2 after the point) instead of overflowing it.
+MAX_PRICE = Decimal("1000000")
+MAX_QUANTITY = 1_000_000_000
 _DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
 
 
@@ -66,6 +71,11 @@ def to_int(value) -> int | None:
         number = None
     if number is None or not number.is_finite() or number != number.to_integral_value():
         raise BadValue(f"expected a whole number, got {value!r}", f"attendu un nombre entier, reçu {value!r}")
+    if abs(number) > MAX_QUANTITY:
+        raise BadValue(
+            f"expected a quantity between -{MAX_QUANTITY:,} and {MAX_QUANTITY:,}, got {value!r}",
+            f"attendu une quantité entre -{MAX_QUANTITY:,} et {MAX_QUANTITY:,}".replace(",", "\u202f") + f", reçu {value!r}",
+        )
     return int(number)
 
 
@@ -92,6 +102,11 @@ def to_money(value) -> Decimal | None:
         amount = None
     if amount is None or not amount.is_finite():
         raise BadValue(f"expected a price in euros, got {value!r}", f"attendu un prix en euros, reçu {value!r}")
+    if abs(amount) > MAX_PRICE:
+        raise BadValue(
+            f"expected a price between -1,000,000 and 1,000,000 euros, got {value!r}",
+            f"attendu un prix entre -1\u202f000\u202f000 et 1\u202f000\u202f000 euros, reçu {value!r}",
+        )
     cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if abs(cents - amount) > Decimal("0.000001"):
         raise BadValue(
@@ -118,11 +133,20 @@ def _fast_text(column):
     return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
 
 
+def _within(column, bound) -> bool:
+    import pyarrow.compute as pc
+
+    low, high = pc.min_max(column).values()
+    return (low.as_py() is None or -bound <= low.as_py()) and (high.as_py() is None or high.as_py() <= bound)
+
+
 def _fast_int(column):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_integer(column.type) or pa.types.is_null(column.type):
+    if pa.types.is_null(column.type):
+        return pc.cast(column, pa.int64())
+    if pa.types.is_integer(column.type) and _within(column, MAX_QUANTITY):
         return pc.cast(column, pa.int64())
     return None
 
@@ -141,10 +165,12 @@ def _fast_money(column, decimal_type):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_integer(column.type) or pa.types.is_decimal(column.type):
-        return pc.cast(column, decimal_type)
+    if pa.types.is_integer(column.type) or (pa.types.is_decimal(column.type) and column.type.scale <= 2):
+        return pc.cast(column, decimal_type) if _within(column, int(MAX_PRICE)) else None
     if not pa.types.is_floating(column.type):
-        return None
+        return None  # e.g. a decimal with sub-cent digits: the cell converter checks each value
+    if pc.any(pc.invert(pc.is_finite(column))).as_py() or not _within(column, float(MAX_PRICE)):
+        return None  # nan, inf or out of bounds: the cell converter names the row
     cents = pc.multiply(column, 100.0)
     off = pc.max(pc.abs(pc.subtract(cents, pc.round(cents)))).as_py()
     if off is not None and off > 1e-4:
