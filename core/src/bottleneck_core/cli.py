@@ -15,16 +15,37 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from . import graph, lineage, runner
+from . import graph
 from .config import Paths
 from .errors import PipelineError, current_lang
 
-console = Console()
-err = Console(stderr=True)
+# Imports are lazy (rich, pandas, pyarrow…): `bottleneck steps` and a single `step` process
+# start in a fraction of a second, which matters when an orchestrator runs one process per task.
+
+
+class _LazyConsole:
+    """A rich Console made on first use (importing rich costs time that `steps` does not need)."""
+
+    def __init__(self, stderr: bool = False):
+        self._stderr, self._console = stderr, None
+
+    def __getattr__(self, name):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return getattr(self._console, name)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+console = _LazyConsole()
+err = _LazyConsole(stderr=True)
 
 T = {
     "en": {"step": "step", "rows": "rows", "checks": "checks", "done": "Done", "revenue": "Revenue total",
@@ -38,6 +59,30 @@ T = {
 
 def _t(key: str) -> str:
     return T[current_lang()][key]
+
+
+def _label(key: str) -> str:
+    """A label followed by its colon: French typography puts a space before it."""
+    return f"{_t(key)} :" if current_lang() == "fr" else f"{_t(key)}:"
+
+
+def _euros(amount: str) -> str:
+    """87428.70 € as in the manifest (English) or 87 428,70 € (French: narrow no-break spaces, comma)."""
+    if current_lang() != "fr":
+        return f"{amount} €"
+    whole, _, cents = amount.partition(".")
+    sign, whole = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    return f"{sign}{int(whole):,}".replace(",", "\u202f") + f",{cents}\u00a0€"
+
+
+class _Formatter(logging.Formatter):
+    """Log lines in the display language: ``AVERTISSEMENT [gate] échoué : …`` in French."""
+
+    LEVELS_FR = {"WARNING": "AVERTISSEMENT", "ERROR": "ERREUR", "INFO": "INFO", "DEBUG": "DÉBOGAGE"}
+
+    def format(self, record):
+        level = self.LEVELS_FR.get(record.levelname, record.levelname) if current_lang() == "fr" else record.levelname
+        return f"{level} {record.getMessage()}"
 
 
 def handle_errors(func):
@@ -144,7 +189,9 @@ class Cli(click.Group):
 def main(lang: str, verbose: bool) -> None:
     """BottleNeck monthly wine-sales pipeline (ERP + web shop + link file → reports)."""
     os.environ["BOTTLENECK_LANG"] = lang
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_Formatter())
 
 
 def _check_cell(results) -> str:
@@ -160,6 +207,10 @@ def _check_cell(results) -> str:
 @handle_errors
 def run(month, sources, work, out, threshold, as_json):
     """Run every step, each followed by its quality gates, then publish the reports."""
+    from rich.table import Table
+
+    from . import runner
+
     paths = _paths(month, sources, work, out)
     table = Table(_t("step"), _t("rows"), _t("checks"), title=f"BottleNeck {paths.month}")
 
@@ -176,9 +227,9 @@ def run(month, sources, work, out, threshold, as_json):
         click.echo(json.dumps({"output": str(paths.output), **manifest}, indent=2, ensure_ascii=False))
         return
     console.print(table)
-    console.print(f"{_t('revenue')}: [bold]{manifest['revenue_total']} €[/]")
-    console.print(f"{_t('premium')}: {manifest['premium_count']}   {_t('ordinary')}: {manifest['ordinary_count']}")
-    console.print(f"{_t('outputs')}: [bold]{paths.output}[/]", soft_wrap=True)
+    console.print(f"{_label('revenue')} [bold]{_euros(manifest['revenue_total'])}[/]")
+    console.print(f"{_label('premium')} {manifest['premium_count']}   {_label('ordinary')} {manifest['ordinary_count']}")
+    console.print(f"{_label('outputs')} [bold]{escape(str(paths.output))}[/]", soft_wrap=True)
     for name in [*manifest["outputs"], "manifest.json"]:
         console.print(f"  {paths.output / name}", highlight=False, soft_wrap=True)
 
@@ -187,17 +238,26 @@ def run(month, sources, work, out, threshold, as_json):
 @click.argument("name", type=click.Choice([s.name for s in graph.STEPS]))
 @month_options
 @click.option("--threshold", type=float, help="Premium z-score threshold (step 'premium').")
+@click.option("--check", "and_check", is_flag=True, help="Then run the step's quality gates in the same process.")
 @click.option("--json", "as_json", is_flag=True, help="Print the step's facts as JSON.")
 @handle_errors
-def step(name, month, sources, work, out, threshold, as_json):
+def step(name, month, sources, work, out, threshold, and_check, as_json):
     """Run ONE step (its inputs and outputs are Parquet files in the month's work folder).
 
-    The step's quality gates do NOT run here: run `bottleneck check NAME` after it.
-    `export` refuses to publish unless every earlier step's gates have passed.
+    The step's quality gates run only with --check (else run `bottleneck check NAME` after it).
+    `export` refuses to publish unless every earlier step's gates have passed on the current tables.
     """
-    facts = runner.run_step(name, _paths(month, sources, work, out), threshold)
-    click.echo(json.dumps(facts, ensure_ascii=False) if as_json else f"{name}: " + ", ".join(f"{k} {v}" for k, v in facts["rows"].items()))
+    from . import runner
+
+    paths = _paths(month, sources, work, out)
+    facts = runner.run_step(name, paths, threshold)
+    if as_json and and_check:
+        facts = {**facts, "checks": None}  # filled below, printed once as one JSON document
+    else:
+        click.echo(json.dumps(facts, ensure_ascii=False) if as_json else f"{name}: " + ", ".join(f"{k} {v}" for k, v in facts["rows"].items()))
     _emit_kestra(facts)
+    if and_check:
+        _checks(name, paths, as_json, facts if as_json else None)
 
 
 @main.command()
@@ -207,18 +267,35 @@ def step(name, month, sources, work, out, threshold, as_json):
 @handle_errors
 def check(name, month, sources, work, out, as_json):
     """Run the quality gates of step NAME on its outputs (exit 1 if an error-level gate fails)."""
-    paths = _paths(month, sources, work, out)
+    _checks(name, _paths(month, sources, work, out), as_json)
+
+
+def _checks(name: str, paths: Paths, as_json: bool, facts: dict | None = None) -> None:
+    """Run, record and print a step's gates (each result printed once); raise GateFailed last."""
+    from . import runner
+    from .checks import recorded_results
+    from .errors import GateFailed
+
+    failed = None
     try:
-        results = runner.run_checks(name, paths)
-    finally:
-        if as_json and paths.checks_file(name).exists():
-            click.echo(paths.checks_file(name).read_text(encoding="utf-8"), nl=False)
-    if not as_json:
+        results = runner.run_checks(name, paths, log_results=False)
+    except GateFailed as exc:
+        failed, results = exc, recorded_results(paths, name) or []
+    if as_json:
+        data = [r.to_dict() for r in results]
+        click.echo(json.dumps({**facts, "checks": data} if facts is not None else data, indent=2, ensure_ascii=False))
+    else:
+        fr = current_lang() == "fr"
         for r in results:
-            colour = "green" if r.status != "failed" else "yellow"
-            message = r.message_fr if current_lang() == "fr" else r.message_en
-            console.print(f"[{colour}]{r.status:<7}[/] {r.level:<7} {r.name}: {escape(message)}", highlight=False, soft_wrap=True)
+            colour = "green" if r.status != "failed" else "yellow" if r.level == "warning" else "red"
+            status = runner.STATUS_FR.get(r.status, r.status) if fr else r.status
+            level = runner.LEVEL_FR.get(r.level, r.level) if fr else r.level
+            message = r.message_fr if fr else r.message_en
+            colon = " :" if fr else ":"
+            console.print(f"[{colour}]{status:<7}[/] {level:<13} {r.name}{colon} {escape(message)}", highlight=False, soft_wrap=True)
     _emit_kestra({"step": name, "checks": [r.to_dict() for r in results]})
+    if failed:
+        raise failed
 
 
 @main.command()
@@ -232,6 +309,8 @@ def steps():
               help="Where to write the draw.io diagram.")  # fmt: skip
 def lineage_cmd(drawio: Path):
     """Print the lineage as Mermaid and write it as a draw.io file."""
+    from . import lineage
+
     drawio.write_text(lineage.drawio(), encoding="utf-8")
     click.echo(lineage.mermaid(), nl=False)
     err.print(f"draw.io: {drawio}")

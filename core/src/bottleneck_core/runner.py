@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from . import graph, reports, sources, transforms
-from .checks import REGISTRY, CheckResult, Tables, evaluate, recorded_results
+from . import graph, sources
 from .config import Paths, check_separate, check_threshold, threshold_from_env
 from .errors import GateFailed, PipelineError, current_lang
+
+if TYPE_CHECKING:
+    from .checks import CheckResult, Tables
 from .locks import month_lock
 from .store import read_json, row_count, sha256, write_json, write_table
 
@@ -21,7 +23,16 @@ log = logging.getLogger("bottleneck")
 class Context:
     paths: Paths
     threshold: float
-    tables: Tables
+    _tables: "Tables | None" = None
+
+    @property
+    def tables(self) -> "Tables":
+        """The month's work tables, read on first use (an extract step reads none: no pandas import)."""
+        if self._tables is None:
+            from .checks import Tables
+
+            self._tables = Tables(self.paths)
+        return self._tables
 
     def write(self, name: str, frame) -> None:
         write_table(frame, self.paths.table(name))
@@ -38,6 +49,8 @@ def _extract(src: str):
 
 def _clean(src: str, key: str):
     def run(ctx: Context) -> None:
+        from . import transforms
+
         ctx.write(f"{src}_clean", transforms.clean(ctx.tables[f"{src}_raw"], key))
 
     return run
@@ -45,6 +58,8 @@ def _clean(src: str, key: str):
 
 def _dedup(src: str, key: str):
     def run(ctx: Context) -> None:
+        from . import transforms
+
         table = ctx.tables[f"{src}_clean"]
         ctx.write(f"{src}_dedup", transforms.dedup_web(table) if src == "web" else transforms.dedup(table, key))
 
@@ -52,17 +67,23 @@ def _dedup(src: str, key: str):
 
 
 def _merge(ctx: Context) -> None:
+    from . import transforms
+
     t = ctx.tables
     ctx.write("merged", transforms.merge(t["erp_dedup"], t["link_dedup"], t["web_dedup"]))
 
 
 def _revenue(ctx: Context) -> dict:
+    from . import transforms
+
     table = transforms.revenue(ctx.tables["merged"])
     ctx.write("revenue", table)
     return {"revenue_total": str(table["revenue"].sum())}
 
 
 def _premium(ctx: Context) -> dict:
+    from . import transforms
+
     premium, ordinary = transforms.classify(ctx.tables["merged"], ctx.threshold)
     ctx.write("premium", premium)
     ctx.write("ordinary", ordinary)
@@ -70,6 +91,8 @@ def _premium(ctx: Context) -> dict:
 
 
 def _export(ctx: Context) -> dict:
+    from . import reports
+
     paths = ctx.paths
     results = gate_results(paths, upto="export")
     premium_facts = read_json(paths.facts_file("premium"))
@@ -156,7 +179,7 @@ def run_step(name: str, paths: Paths, threshold: float | None = None) -> dict:
     with month_lock(paths):
         _prepare(paths)
         _invalidate(paths, name)
-        ctx = Context(paths, threshold, Tables(paths))
+        ctx = Context(paths, threshold)
         facts = FUNCTIONS[name](ctx) or {}
         if facts:
             write_json(facts, paths.facts_file(name))
@@ -166,8 +189,13 @@ def run_step(name: str, paths: Paths, threshold: float | None = None) -> dict:
     return {"step": name, "rows": rows, **facts}
 
 
-def run_checks(name: str, paths: Paths) -> list[CheckResult]:
-    """Run a step's quality gates; record them; raise :class:`GateFailed` on an error-level failure."""
+def run_checks(name: str, paths: Paths, log_results: bool = True) -> list[CheckResult]:
+    """Run a step's quality gates; record them; raise :class:`GateFailed` on an error-level failure.
+
+    Each result is also logged (``log_results``), in the display language.
+    """
+    from .checks import REGISTRY, Tables, evaluate
+
     step = graph.get(name)
     with month_lock(paths):
         _prepare(paths)
@@ -176,20 +204,31 @@ def run_checks(name: str, paths: Paths) -> list[CheckResult]:
         results = [evaluate(REGISTRY[check], name, tables) for check in step.checks]
         write_json([r.to_dict() for r in results], paths.checks_file(name))
         write_json(stamp, paths.stamp_file(name))
-    lang = current_lang()
-    for result in results:
-        message = result.message_fr if lang == "fr" else result.message_en
+    for result in results if log_results else ():
         level = logging.INFO if result.status != "failed" else logging.WARNING if result.level == "warning" else logging.ERROR
-        log.log(level, "[%s] %s: %s", result.name, result.status, message)
+        log.log(level, "%s", result_line(result))
     failures = [r for r in results if r.blocking]
     if failures:
         raise GateFailed(name, failures)
     return results
 
 
+STATUS_FR = {"passed": "réussi", "failed": "échoué", "skipped": "ignoré"}
+LEVEL_FR = {"error": "erreur", "warning": "avertissement"}
+
+
+def result_line(result) -> str:
+    """``[gate] status: message`` in the display language (French typography in French)."""
+    if current_lang() == "fr":
+        return f"[{result.name}] {STATUS_FR.get(result.status, result.status)} : {result.message_fr}"
+    return f"[{result.name}] {result.status}: {result.message_en}"
+
+
 def gate_results(paths: Paths, upto: str) -> list[CheckResult]:
     """The recorded check results of every step before ``upto``; refuse if any is missing, failed,
     or was recorded on tables that have changed since (a step run again without its check)."""
+    from .checks import recorded_results
+
     results = []
     for step in graph.STEPS:
         if step.name == upto:

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
 import pyarrow as pa
 
 from . import convert
+from .arrays import build
 from .errors import SourceError
-from .tables import MONEY, to_frame
+
+#: Money: exact decimals with cents. The same type as ``tables.MONEY`` (a test checks it);
+#: repeated here so that reading a source never imports pandas (fast step processes).
+MONEY = pa.decimal128(18, 2)
 
 WEB_COLUMNS = (
     "sku", "virtual", "downloadable", "rating_count", "average_rating", "total_sales",
@@ -110,7 +113,7 @@ def find_file(folder: Path, source: Source) -> Path:
     return found[0]
 
 
-def read_source(path: Path, source: Source) -> pd.DataFrame:
+def read_source(path: Path, source: Source) -> pa.Table:
     """Read one export into its raw table: the kept columns, ``source_row`` and ``is_blank``.
 
     ``source_row`` is the row number a person sees in Excel (the header is row 1).
@@ -138,9 +141,8 @@ def read_source(path: Path, source: Source) -> pd.DataFrame:
                 fast = None  # e.g. a sub-cent decimal or an out-of-range value: the cell converter names the row
             arrays[name] = fast if fast is not None else _convert(path, name, column.to_pylist(), converter, kind)
         blank = _blank_rows(table)
-    table = pa.table({"source_row": pa.array(range(2, len(blank) + 2), pa.int64()), **arrays,
-                      "is_blank": pa.array(blank, pa.bool_())})  # fmt: skip
-    return to_frame(table)
+    blank = build(blank, pa.bool_()) if isinstance(blank, list) else blank
+    return pa.table({"source_row": build(list(range(2, len(blank) + 2)), pa.int64()), **arrays, "is_blank": blank})
 
 
 def _convert(path: Path, name: str, values, converter: Callable, kind: pa.DataType) -> pa.Array:
@@ -155,7 +157,7 @@ def _convert(path: Path, name: str, values, converter: Callable, kind: pa.DataTy
                 en=f"{path.name}, column '{name}', row {row}: {bad.en}.",
                 fr=f"{path.name}, colonne « {name} », ligne {row} : {bad.fr}.",
             ) from None
-    return pa.array(out, kind)  # the converters' bounds keep every value within ``kind``
+    return build(out, kind)  # the converters' bounds keep every value within ``kind``
 
 
 def _blank_rows(table: pa.Table):
@@ -426,7 +428,7 @@ def _check_header(path: Path, header: list, source: Source, sheets: str | None =
     return columns
 
 
-def extract(folder: Path, name: str) -> tuple[pd.DataFrame, Path]:
+def extract(folder: Path, name: str) -> tuple[pa.Table, Path]:
     """Find and read source ``name`` (erp, link or web) from ``folder``."""
     source = SOURCES[name]
     path = find_file(folder, source)
