@@ -214,15 +214,24 @@ def run(month, sources, work, out, threshold, as_json):
     paths = _paths(month, sources, work, out)
     table = Table(_t("step"), _t("rows"), _t("checks"), title=f"BottleNeck {paths.month}")
 
+    current = []
+
     def progress(step, phase, info):
         if phase == "start":
+            current[:] = [step]
             return
+        current.clear()
         rows = ", ".join(f"{k} {v}" for k, v in info["facts"]["rows"].items())
         table.add_row(step, rows, _check_cell(info["checks"]))
         if not as_json:
             err.print(f"[green]✓[/] {step:<14} {rows}", highlight=False)
 
-    manifest = runner.run_pipeline(paths, threshold, on_step=progress)
+    try:
+        manifest = runner.run_pipeline(paths, threshold, on_step=progress)
+    except (PipelineError, OSError):
+        if current:  # the step that stopped the run (a gate failure names it in its message too)
+            err.print(f"[bold red]✗[/] {current[0]}", highlight=False)
+        raise
     if as_json:
         click.echo(json.dumps({"output": str(paths.output), **manifest}, indent=2, ensure_ascii=False))
         return
