@@ -25,6 +25,13 @@ class BadValue(ValueError):
         self.en, self.fr = en, fr
 
 
+def _shown(value) -> str:
+    """A cell value as the user typed it: Excel stores 2 as the float 2.0, shown here as 2."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
 def _empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or (
         isinstance(value, float) and math.isnan(value)
@@ -70,11 +77,11 @@ def to_int(value) -> int | None:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or number != number.to_integral_value():
-        raise BadValue(f"expected a whole number, got {value!r}", f"attendu un nombre entier, reçu {value!r}")
+        raise BadValue(f"expected a whole number, got {_shown(value)}", f"attendu un nombre entier, reçu {_shown(value)}")
     if abs(number) > MAX_QUANTITY:
         raise BadValue(
-            f"expected a quantity between -{MAX_QUANTITY:,} and {MAX_QUANTITY:,}, got {value!r}",
-            f"attendu une quantité entre -{MAX_QUANTITY:,} et {MAX_QUANTITY:,}".replace(",", "\u202f") + f", reçu {value!r}",
+            f"expected a quantity between -{MAX_QUANTITY:,} and {MAX_QUANTITY:,}, got {_shown(value)}",
+            f"attendu une quantité entre -{MAX_QUANTITY:,} et {MAX_QUANTITY:,}".replace(",", "\u202f") + f", reçu {_shown(value)}",
         )
     return int(number)
 
@@ -82,7 +89,7 @@ def to_int(value) -> int | None:
 def to_flag(value) -> int | None:
     number = to_int(value)
     if number not in (None, 0, 1):
-        raise BadValue(f"expected 0 or 1, got {value!r}", f"attendu 0 ou 1, reçu {value!r}")
+        raise BadValue(f"expected 0 or 1, got {_shown(value)}", f"attendu 0 ou 1, reçu {_shown(value)}")
     return number
 
 
@@ -101,17 +108,17 @@ def to_money(value) -> Decimal | None:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
-        raise BadValue(f"expected a price in euros, got {value!r}", f"attendu un prix en euros, reçu {value!r}")
+        raise BadValue(f"expected a price in euros, got {_shown(value)}", f"attendu un prix en euros, reçu {_shown(value)}")
     if abs(amount) > MAX_PRICE:
         raise BadValue(
-            f"expected a price between -1,000,000 and 1,000,000 euros, got {value!r}",
-            f"attendu un prix entre -1\u202f000\u202f000 et 1\u202f000\u202f000 euros, reçu {value!r}",
+            f"expected a price between -1,000,000 and 1,000,000 euros, got {_shown(value)}",
+            f"attendu un prix entre -1\u202f000\u202f000 et 1\u202f000\u202f000 euros, reçu {_shown(value)}",
         )
     cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if abs(cents - amount) > Decimal("0.000001"):
         raise BadValue(
-            f"expected a price with at most 2 decimals, got {value!r}",
-            f"attendu un prix avec au plus 2 décimales, reçu {value!r}",
+            f"expected a price with at most 2 decimals, got {_shown(value)}",
+            f"attendu un prix avec au plus 2 décimales, reçu {_shown(value)}",
         )
     return cents
 
