@@ -1,7 +1,7 @@
 # BottleNeck orchestration lab. `make demo` and `make test` are all a fresh machine needs.
 MONTH ?= 2026-10
 
-.PHONY: demo test test-core venvs lineage bench clean check
+.PHONY: demo test test-core venvs lineage bench clean check break restore
 
 demo: ## set up .venvs/core and run the pipeline on a sample month
 	@bash scripts/venv.sh core
@@ -24,6 +24,14 @@ lineage: ## regenerate docs/lineage.md and docs/lineage.drawio from the step gra
 bench: ## core vs a naive pandas script, process start-ups, 10k-1M products, 2M completeness (bench/README.md)
 	@bash scripts/venv.sh core
 	@.venvs/core/bin/python bench/bench_core.py $(BENCH_ARGS)
+
+break: ## failure lab: damage a month's sources in place, e.g. make break MONTH=2026-10 FAULT=negative-prices
+	@bash scripts/venv.sh core
+	@.venvs/core/bin/bottleneck break --month $(MONTH) $(if $(FAULT),--fault $(FAULT),--list)
+
+restore: ## put back the pristine sources of a month broken by `make break`
+	@bash scripts/venv.sh core
+	@.venvs/core/bin/bottleneck break --month $(MONTH) --restore
 
 clean: ## remove work files and reports (not the sample sources)
 	rm -rf data/work data/output

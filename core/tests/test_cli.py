@@ -62,8 +62,8 @@ def test_check_exits_1_when_a_gate_fails(paths):
 
 def test_invalid_month_and_unknown_step():
     result = invoke("run", "--month", "2026-13")
-    assert result.exit_code == 3 and "expected YYYY-MM" in result.stderr and "AAAA-MM" in result.stderr
-    assert invoke("step", "transmogrify", "--month", LAST).exit_code == 2
+    assert result.exit_code == 5 and "expected YYYY-MM" in result.stderr and "AAAA-MM" in result.stderr
+    assert invoke("step", "transmogrify", "--month", LAST).exit_code == 5
 
 
 def test_steps_prints_the_graph():
@@ -86,4 +86,4 @@ def test_generate_data_writes_months_with_reference_values(tmp_path):
 
 def test_a_bad_threshold_in_the_environment_is_explained(paths):
     result = invoke("run", *options(paths), env={"BOTTLENECK_PREMIUM_Z": "deux"})
-    assert result.exit_code == 3 and "BOTTLENECK_PREMIUM_Z='deux' is not a number" in result.stderr
+    assert result.exit_code == 5 and "BOTTLENECK_PREMIUM_Z='deux' is not a number" in result.stderr

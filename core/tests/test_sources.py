@@ -6,23 +6,31 @@ import pytest
 
 from bottleneck_core import sources as source_files
 from bottleneck_core.errors import SourceError
+from bottleneck_core.tables import to_frame
+
+
+def extract(folder, name):
+    """Read a source as a pandas frame (``sources.extract`` returns an Arrow table)."""
+    table, path = source_files.extract(folder, name)
+    assert isinstance(table, pa.Table)
+    return to_frame(table), path
 
 
 @pytest.mark.parametrize("name", ["Fichier_erp.xlsx", "FICHIER_ERP.XLSX", "erp.xlsx", "Erp.xlsx"])
 def test_both_namings_are_accepted_whatever_the_case(name, sources):
     (sources / "erp.xlsx").rename(sources / name)
-    frame, path = source_files.extract(sources, "erp")
+    frame, path = extract(sources, "erp")
     assert path.name == name and len(frame) > 800
 
 
 def test_the_link_file_course_name(sources):
     (sources / "liaison.xlsx").rename(sources / "fichier_liaison.xlsx")
-    frame, _ = source_files.extract(sources, "link")
+    frame, _ = extract(sources, "link")
     assert list(frame.columns) == ["source_row", "product_id", "id_web", "is_blank"]
 
 
 def test_raw_tables_keep_excel_row_numbers_and_blank_rows(sources):
-    frame, _ = source_files.extract(sources, "web")
+    frame, _ = extract(sources, "web")
     assert frame["source_row"].iloc[0] == 2 and frame["source_row"].is_monotonic_increasing
     assert frame["is_blank"].sum() == 83
 
@@ -36,11 +44,11 @@ def test_reading_raises_no_openpyxl_warning(sources):
 def test_large_instances_may_be_parquet_or_csv(tmp_path):
     table = pa.table({"product_id": ["1", "2"], "id_web": ["a", None]})
     pq.write_table(table, tmp_path / "liaison.parquet")
-    frame, _ = source_files.extract(tmp_path, "link")
+    frame, _ = extract(tmp_path, "link")
     assert frame["id_web"].tolist()[0] == "a" and frame["id_web"].isna().tolist() == [False, True]
     (tmp_path / "liaison.parquet").unlink()
     (tmp_path / "liaison.csv").write_text("product_id,id_web\n1,a\n2,\n")
-    frame, _ = source_files.extract(tmp_path, "link")
+    frame, _ = extract(tmp_path, "link")
     assert frame["product_id"].tolist() == ["1", "2"] and frame["is_blank"].tolist() == [False, False]
 
 

@@ -1,7 +1,8 @@
 """The ``bottleneck`` command: parse options, call the library, print, exit with a clear code.
 
-Exit codes: 0 success, 1 a quality gate failed, 2 bad input (a source file), 3 other
-pipeline error (bad option, missing work table), 4 unexpected error (a bug: please report).
+Exit codes: 0 success, 1 a quality gate failed, 2 bad input (a source file), 3 pipeline error
+(missing work table, OS error naming the path, month being processed by another run),
+4 unexpected error (a bug: please report), 5 usage error (bad or missing option, unknown step).
 """
 
 from __future__ import annotations
@@ -14,16 +15,37 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from . import graph, lineage, runner
+from . import graph
 from .config import Paths
 from .errors import PipelineError, current_lang
 
-console = Console()
-err = Console(stderr=True)
+# Imports are lazy (rich, pandas, pyarrow…): `bottleneck steps` and a single `step` process
+# start in a fraction of a second, which matters when an orchestrator runs one process per task.
+
+
+class _LazyConsole:
+    """A rich Console made on first use (importing rich costs time that `steps` does not need)."""
+
+    def __init__(self, stderr: bool = False):
+        self._stderr, self._console = stderr, None
+
+    def __getattr__(self, name):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return getattr(self._console, name)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+console = _LazyConsole()
+err = _LazyConsole(stderr=True)
 
 T = {
     "en": {"step": "step", "rows": "rows", "checks": "checks", "done": "Done", "revenue": "Revenue total",
@@ -39,6 +61,30 @@ def _t(key: str) -> str:
     return T[current_lang()][key]
 
 
+def _label(key: str) -> str:
+    """A label followed by its colon: French typography puts a space before it."""
+    return f"{_t(key)} :" if current_lang() == "fr" else f"{_t(key)}:"
+
+
+def _euros(amount: str) -> str:
+    """87428.70 € as in the manifest (English) or 87 428,70 € (French: narrow no-break spaces, comma)."""
+    if current_lang() != "fr":
+        return f"{amount} €"
+    whole, _, cents = amount.partition(".")
+    sign, whole = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    return f"{sign}{int(whole):,}".replace(",", "\u202f") + f",{cents}\u00a0€"
+
+
+class _Formatter(logging.Formatter):
+    """Log lines in the display language: ``AVERTISSEMENT [gate] échoué : …`` in French."""
+
+    LEVELS_FR = {"WARNING": "AVERTISSEMENT", "ERROR": "ERREUR", "INFO": "INFO", "DEBUG": "DÉBOGAGE"}
+
+    def format(self, record):
+        level = self.LEVELS_FR.get(record.levelname, record.levelname) if current_lang() == "fr" else record.levelname
+        return f"{level} {record.getMessage()}"
+
+
 def handle_errors(func):
     """Turn pipeline errors into a bilingual message and an exit code, never a bare traceback."""
 
@@ -49,6 +95,14 @@ def handle_errors(func):
         except PipelineError as exc:
             err.print(f"[bold red]✗[/] {escape(exc.text())}", highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
+        except click.ClickException:
+            raise  # usage errors: click prints them (exit 5, see Cli)
+        except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+            sys.exit(3)
+        except OSError as exc:  # disk full, read-only folder, a file where a folder is expected…
+            err.print("[bold red]✗[/] " + escape(_os_error_text(exc)), highlight=False, soft_wrap=True)
+            sys.exit(3)
         except Exception as exc:  # a bug: say so in both languages, keep the traceback on demand
             if os.environ.get("BOTTLENECK_DEBUG"):
                 raise
@@ -65,6 +119,16 @@ def handle_errors(func):
     return wrapper
 
 
+def _os_error_text(exc: OSError) -> str:
+    path = " → ".join(str(p) for p in (exc.filename, exc.filename2) if p) or "?"
+    reason = exc.strerror or type(exc).__name__
+    return PipelineError(  # the OS states its reason in English only
+        en=f"System error on {path}: {reason} (check that the folder exists, is writable and the disk is not full).",
+        fr=f"Erreur système sur {path} : {reason} (vérifiez que le dossier existe, est accessible en écriture "
+        f"et que le disque n'est pas plein).",
+    ).text()
+
+
 def month_options(func):
     func = click.option("--month", required=True, help="Batch month, YYYY-MM.")(func)
     func = click.option("--sources", type=click.Path(path_type=Path), help="Folder holding the three exports [data/sources/<month>].")(func)
@@ -77,14 +141,57 @@ def _paths(month, sources, work, out_dir) -> Paths:
     return Paths.for_month(month, sources=sources, work_root=work, output_root=out_dir)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+USAGE_EXIT = 5
+
+
+def _lang_first(args: list[str]) -> list[str]:
+    """Move ``--lang X`` / ``--lang=X`` found after the subcommand to the front (accepted anywhere)."""
+    args, moved = list(args), []
+    i = 1
+    while i < len(args):
+        if args[i] == "--":
+            break
+        if args[i] == "--lang" and i + 1 < len(args):
+            moved += args[i : i + 2]
+            del args[i : i + 2]
+        elif args[i].startswith("--lang="):
+            moved.append(args.pop(i))
+        else:
+            i += 1
+    return moved + args
+
+
+class Cli(click.Group):
+    """The command group: usage errors exit with code 5 (not click's 2, which means a bad input file)."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, _lang_first(args))
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = USAGE_EXIT
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = USAGE_EXIT
+            raise
+
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["en", "fr"]), envvar="BOTTLENECK_LANG", default="en", show_default=True,
               help="Language of messages (or BOTTLENECK_LANG).")  # fmt: skip
 @click.option("-v", "--verbose", is_flag=True, help="Log every check result.")
 def main(lang: str, verbose: bool) -> None:
     """BottleNeck monthly wine-sales pipeline (ERP + web shop + link file → reports)."""
     os.environ["BOTTLENECK_LANG"] = lang
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_Formatter())
 
 
 def _check_cell(results) -> str:
@@ -102,25 +209,38 @@ def _check_cell(results) -> str:
 def run(month, sources, work, out, threshold, as_json, max_unmatched):
     """Run every step, each followed by its quality gates, then publish the reports."""
     _set_max_unmatched(max_unmatched)
+    from rich.table import Table
+
+    from . import runner
+
     paths = _paths(month, sources, work, out)
     table = Table(_t("step"), _t("rows"), _t("checks"), title=f"BottleNeck {paths.month}")
 
+    current = []
+
     def progress(step, phase, info):
         if phase == "start":
+            current[:] = [step]
             return
+        current.clear()
         rows = ", ".join(f"{k} {v}" for k, v in info["facts"]["rows"].items())
         table.add_row(step, rows, _check_cell(info["checks"]))
         if not as_json:
             err.print(f"[green]✓[/] {step:<14} {rows}", highlight=False)
 
-    manifest = runner.run_pipeline(paths, threshold, on_step=progress)
+    try:
+        manifest = runner.run_pipeline(paths, threshold, on_step=progress)
+    except (PipelineError, OSError):
+        if current:  # the step that stopped the run (a gate failure names it in its message too)
+            err.print(f"[bold red]✗[/] {current[0]}", highlight=False)
+        raise
     if as_json:
         click.echo(json.dumps({"output": str(paths.output), **manifest}, indent=2, ensure_ascii=False))
         return
     console.print(table)
-    console.print(f"{_t('revenue')}: [bold]{manifest['revenue_total']} €[/]")
-    console.print(f"{_t('premium')}: {manifest['premium_count']}   {_t('ordinary')}: {manifest['ordinary_count']}")
-    console.print(f"{_t('outputs')}: [bold]{paths.output}[/]", soft_wrap=True)
+    console.print(f"{_label('revenue')} [bold]{_euros(manifest['revenue_total'])}[/]")
+    console.print(f"{_label('premium')} {manifest['premium_count']}   {_label('ordinary')} {manifest['ordinary_count']}")
+    console.print(f"{_label('outputs')} [bold]{escape(str(paths.output))}[/]", soft_wrap=True)
     for name in [*manifest["outputs"], "manifest.json"]:
         console.print(f"  {paths.output / name}", highlight=False, soft_wrap=True)
 
@@ -129,17 +249,26 @@ def run(month, sources, work, out, threshold, as_json, max_unmatched):
 @click.argument("name", type=click.Choice([s.name for s in graph.STEPS]))
 @month_options
 @click.option("--threshold", type=float, help="Premium z-score threshold (step 'premium').")
+@click.option("--check", "and_check", is_flag=True, help="Then run the step's quality gates in the same process.")
 @click.option("--json", "as_json", is_flag=True, help="Print the step's facts as JSON.")
 @handle_errors
-def step(name, month, sources, work, out, threshold, as_json):
+def step(name, month, sources, work, out, threshold, and_check, as_json):
     """Run ONE step (its inputs and outputs are Parquet files in the month's work folder).
 
-    The step's quality gates do NOT run here: run `bottleneck check NAME` after it.
-    `export` refuses to publish unless every earlier step's gates have passed.
+    The step's quality gates run only with --check (else run `bottleneck check NAME` after it).
+    `export` refuses to publish unless every earlier step's gates have passed on the current tables.
     """
-    facts = runner.run_step(name, _paths(month, sources, work, out), threshold)
-    click.echo(json.dumps(facts, ensure_ascii=False) if as_json else f"{name}: " + ", ".join(f"{k} {v}" for k, v in facts["rows"].items()))
+    from . import runner
+
+    paths = _paths(month, sources, work, out)
+    facts = runner.run_step(name, paths, threshold)
+    if as_json and and_check:
+        facts = {**facts, "checks": None}  # filled below, printed once as one JSON document
+    else:
+        click.echo(json.dumps(facts, ensure_ascii=False) if as_json else f"{name}: " + ", ".join(f"{k} {v}" for k, v in facts["rows"].items()))
     _emit_kestra(facts)
+    if and_check:
+        _checks(name, paths, as_json, facts if as_json else None)
 
 
 @main.command()
@@ -151,18 +280,35 @@ def step(name, month, sources, work, out, threshold, as_json):
 def check(name, month, sources, work, out, as_json, max_unmatched):
     """Run the quality gates of step NAME on its outputs (exit 1 if an error-level gate fails)."""
     _set_max_unmatched(max_unmatched)
-    paths = _paths(month, sources, work, out)
+    _checks(name, _paths(month, sources, work, out), as_json)
+
+
+def _checks(name: str, paths: Paths, as_json: bool, facts: dict | None = None) -> None:
+    """Run, record and print a step's gates (each result printed once); raise GateFailed last."""
+    from . import runner
+    from .checks import recorded_results
+    from .errors import GateFailed
+
+    failed = None
     try:
-        results = runner.run_checks(name, paths)
-    finally:
-        if as_json and paths.checks_file(name).exists():
-            click.echo(paths.checks_file(name).read_text(encoding="utf-8"), nl=False)
-    if not as_json:
+        results = runner.run_checks(name, paths, log_results=False)
+    except GateFailed as exc:
+        failed, results = exc, recorded_results(paths, name) or []
+    if as_json:
+        data = [r.to_dict() for r in results]
+        click.echo(json.dumps({**facts, "checks": data} if facts is not None else data, indent=2, ensure_ascii=False))
+    else:
+        fr = current_lang() == "fr"
         for r in results:
-            colour = "green" if r.status != "failed" else "yellow"
-            message = r.message_fr if current_lang() == "fr" else r.message_en
-            console.print(f"[{colour}]{r.status:<7}[/] {r.level:<7} {r.name}: {escape(message)}", highlight=False, soft_wrap=True)
+            colour = "green" if r.status != "failed" else "yellow" if r.level == "warning" else "red"
+            status = runner.STATUS_FR.get(r.status, r.status) if fr else r.status
+            level = runner.LEVEL_FR.get(r.level, r.level) if fr else r.level
+            message = r.message_fr if fr else r.message_en
+            colon = " :" if fr else ":"
+            console.print(f"[{colour}]{status:<7}[/] {level:<13} {r.name}{colon} {escape(message)}", highlight=False, soft_wrap=True)
     _emit_kestra({"step": name, "checks": [r.to_dict() for r in results]})
+    if failed:
+        raise failed
 
 
 @main.command(name="alert-email")
@@ -205,6 +351,8 @@ def steps():
               help="Where to write the draw.io diagram.")  # fmt: skip
 def lineage_cmd(drawio: Path):
     """Print the lineage as Mermaid and write it as a draw.io file."""
+    from . import lineage
+
     drawio.write_text(lineage.drawio(), encoding="utf-8")
     click.echo(lineage.mermaid(), nl=False)
     err.print(f"draw.io: {drawio}")
@@ -234,6 +382,41 @@ def _set_max_unmatched(value: float | None) -> None:
     """``--max-unmatched`` wins over BOTTLENECK_MAX_UNMATCHED (gate merged_unmatched_share reads it)."""
     if value is not None:
         os.environ["BOTTLENECK_MAX_UNMATCHED"] = repr(value)
+
+
+@main.command(name="break")
+@click.option("--month", help="Batch month, YYYY-MM (required unless --list).")
+@click.option("--sources", type=click.Path(path_type=Path), help="The month's source folder [data/sources/<month>].")
+@click.option("--fault", help="The damage to apply (see --list).")
+@click.option("--restore", is_flag=True, help="Put the pristine files back.")
+@click.option("--list", "as_list", is_flag=True, help="List the faults and where the pipeline stops each.")
+@handle_errors
+def break_cmd(month, sources, fault, restore, as_list):
+    """Failure lab: damage a month's source files in place (pristine copy kept), or restore them."""
+    from . import faults
+
+    fr = current_lang() == "fr"
+    if as_list:
+        for f in faults.FAULTS.values():
+            click.echo(f"{f.name:<17} {f.fr if fr else f.en}\n{'':<17} → {f.stop_fr if fr else f.stop_en}")
+        return
+    if not month or bool(fault) == restore:
+        raise click.UsageError("give --month and either --fault NAME or --restore (or only --list)")
+    folder = _paths(month, sources, None, None).sources
+    if restore:
+        done = faults.restore(folder)
+        if fr:
+            click.echo(f"{folder} : fichiers d'origine remis en place." if done else f"{folder} : rien à restaurer.")
+        else:
+            click.echo(f"{folder}: pristine files put back." if done else f"{folder}: nothing to restore.")
+        return
+    f = faults.break_month(folder, fault)
+    if fr:
+        click.echo(f"{folder} : panne « {f.name} » appliquée ({f.fr.rstrip('.')}). Arrêt attendu : {f.stop_fr}.\n"
+                   f"Remise en état : bottleneck break --month {month} --restore")  # fmt: skip
+    else:
+        click.echo(f"{folder}: fault '{f.name}' applied ({f.en.rstrip('.')}). Expected stop: {f.stop_en}.\n"
+                   f"Undo: bottleneck break --month {month} --restore")  # fmt: skip
 
 
 def _emit_kestra(facts: dict) -> None:

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PipelineError
+from .errors import UsageProblem
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$", re.ASCII)  # ASCII digits only: not "２０２６-10"
 DEFAULT_THRESHOLD = 2.0
+THRESHOLD_RANGE = (0.0, 10.0)  # a z-score beyond 10 selects nothing on any real catalogue
 
 
 def parse_month(month: str) -> str:
     """Validate a batch month written ``YYYY-MM`` and return it unchanged."""
-    if not isinstance(month, str) or not MONTH_RE.match(month.strip()):
-        raise PipelineError(
+    if not isinstance(month, str) or not MONTH_RE.fullmatch(month.strip()):
+        raise UsageProblem(
             en=f"Invalid month {month!r}: expected YYYY-MM, e.g. 2026-03.",
             fr=f"Mois invalide {month!r} : format attendu AAAA-MM, par ex. 2026-03.",
         )
@@ -39,12 +41,51 @@ def threshold_from_env() -> float:
     """The premium z-score threshold: ``BOTTLENECK_PREMIUM_Z``, else 2."""
     value = os.environ.get("BOTTLENECK_PREMIUM_Z", str(DEFAULT_THRESHOLD))
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise PipelineError(
+        raise UsageProblem(
             en=f"BOTTLENECK_PREMIUM_Z={value!r} is not a number (expected e.g. 2 or 2.5).",
-            fr=f"BOTTLENECK_PREMIUM_Z={value!r} n'est pas un nombre (attendu par ex. 2 ou 2.5).",
+            fr=f"BOTTLENECK_PREMIUM_Z={value!r} n'est pas un nombre (attendu par ex. 2 ou 2,5).",
         ) from None
+    return check_threshold(number, "BOTTLENECK_PREMIUM_Z")
+
+
+def check_threshold(value: float, name: str = "--threshold") -> float:
+    """Refuse a non-finite or absurd premium threshold (it would write NaN into the manifest)."""
+    low, high = THRESHOLD_RANGE
+    if not math.isfinite(value) or not low <= value <= high:
+        raise UsageProblem(
+            en=f"{name}={value!r}: expected a finite z-score between {low:g} and {high:g} (e.g. 2).",
+            fr=f"{name}={value!r} : attendu un z-score fini entre {low:g} et {high:g} (par ex. 2).",
+        )
+    return float(value)
+
+
+def _inside(a: Path, b: Path) -> bool:
+    return a == b or b in a.parents
+
+
+def check_separate(paths: "Paths") -> None:
+    """Refuse overlapping folders: sources, work and output may not be one inside another.
+
+    (``--out data/sources`` would replace the sources by reports; ``--work data/sources`` would
+    delete them at the next fresh start.)
+    """
+    named = {"sources": paths.sources, "work": paths.work, "output": paths.output}
+    real = {k: Path(os.path.abspath(v)).resolve() for k, v in named.items()}
+    keys = list(real)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            if _inside(real[a], real[b]) or _inside(real[b], real[a]):
+                raise UsageProblem(
+                    en=f"The {a} folder ({named[a]}) and the {b} folder ({named[b]}) overlap: "
+                    "sources, work and output must be three separate folders, none inside another.",
+                    fr=f"Le dossier {_FR[a]} ({named[a]}) et le dossier {_FR[b]} ({named[b]}) se chevauchent : "
+                    "sources, travail et sortie doivent être trois dossiers distincts, aucun dans un autre.",
+                )
+
+
+_FR = {"sources": "des sources", "work": "de travail", "output": "de sortie"}
 
 
 @dataclass(frozen=True)
@@ -91,3 +132,7 @@ class Paths:
 
     def facts_file(self, step: str) -> Path:
         return self.work / "facts" / f"{step}.json"
+
+    def stamp_file(self, step: str) -> Path:
+        """The fingerprints of the tables a step's gates were run on (see runner.gate_results)."""
+        return self.work / "stamps" / f"{step}.json"

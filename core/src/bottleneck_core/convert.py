@@ -11,6 +11,11 @@ import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+#: Sane bounds (documented in docs/core.md): a bottle costs at most one million euros, and a
+#: quantity (sales, stock) is at most one billion, so price × quantity (≤ 10^15 €) always fits
+#: the exact money type (18 digits, 2 after the point) instead of overflowing it.
+MAX_PRICE = Decimal("1000000")
+MAX_QUANTITY = 1_000_000_000
 _DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
 
 
@@ -18,6 +23,13 @@ class BadValue(ValueError):
     def __init__(self, en: str, fr: str):
         super().__init__(en)
         self.en, self.fr = en, fr
+
+
+def _shown(value) -> str:
+    """A cell value as the user typed it: Excel stores 2 as the float 2.0, shown here as 2."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
 
 
 def _empty(value) -> bool:
@@ -65,14 +77,19 @@ def to_int(value) -> int | None:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or number != number.to_integral_value():
-        raise BadValue(f"expected a whole number, got {value!r}", f"attendu un nombre entier, reçu {value!r}")
+        raise BadValue(f"expected a whole number, got {_shown(value)}", f"attendu un nombre entier, reçu {_shown(value)}")
+    if abs(number) > MAX_QUANTITY:
+        raise BadValue(
+            f"expected a quantity between -{MAX_QUANTITY:,} and {MAX_QUANTITY:,}, got {_shown(value)}",
+            f"attendu une quantité entre -{MAX_QUANTITY:,} et {MAX_QUANTITY:,}".replace(",", "\u202f") + f", reçu {_shown(value)}",
+        )
     return int(number)
 
 
 def to_flag(value) -> int | None:
     number = to_int(value)
     if number not in (None, 0, 1):
-        raise BadValue(f"expected 0 or 1, got {value!r}", f"attendu 0 ou 1, reçu {value!r}")
+        raise BadValue(f"expected 0 or 1, got {_shown(value)}", f"attendu 0 ou 1, reçu {_shown(value)}")
     return number
 
 
@@ -91,12 +108,17 @@ def to_money(value) -> Decimal | None:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
-        raise BadValue(f"expected a price in euros, got {value!r}", f"attendu un prix en euros, reçu {value!r}")
+        raise BadValue(f"expected a price in euros, got {_shown(value)}", f"attendu un prix en euros, reçu {_shown(value)}")
+    if abs(amount) > MAX_PRICE:
+        raise BadValue(
+            f"expected a price between -1,000,000 and 1,000,000 euros, got {_shown(value)}",
+            f"attendu un prix entre -1\u202f000\u202f000 et 1\u202f000\u202f000 euros, reçu {_shown(value)}",
+        )
     cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if abs(cents - amount) > Decimal("0.000001"):
         raise BadValue(
-            f"expected a price with at most 2 decimals, got {value!r}",
-            f"attendu un prix avec au plus 2 décimales, reçu {value!r}",
+            f"expected a price with at most 2 decimals, got {_shown(value)}",
+            f"attendu un prix avec au plus 2 décimales, reçu {_shown(value)}",
         )
     return cents
 
@@ -118,11 +140,20 @@ def _fast_text(column):
     return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
 
 
+def _within(column, bound) -> bool:
+    import pyarrow.compute as pc
+
+    low, high = pc.min_max(column).values()
+    return (low.as_py() is None or -bound <= low.as_py()) and (high.as_py() is None or high.as_py() <= bound)
+
+
 def _fast_int(column):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_integer(column.type) or pa.types.is_null(column.type):
+    if pa.types.is_null(column.type):
+        return pc.cast(column, pa.int64())
+    if pa.types.is_integer(column.type) and _within(column, MAX_QUANTITY):
         return pc.cast(column, pa.int64())
     return None
 
@@ -141,10 +172,12 @@ def _fast_money(column, decimal_type):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_integer(column.type) or pa.types.is_decimal(column.type):
-        return pc.cast(column, decimal_type)
+    if pa.types.is_integer(column.type) or (pa.types.is_decimal(column.type) and column.type.scale <= 2):
+        return pc.cast(column, decimal_type) if _within(column, int(MAX_PRICE)) else None
     if not pa.types.is_floating(column.type):
-        return None
+        return None  # e.g. a decimal with sub-cent digits: the cell converter checks each value
+    if pc.any(pc.invert(pc.is_finite(column))).as_py() or not _within(column, float(MAX_PRICE)):
+        return None  # nan, inf or out of bounds: the cell converter names the row
     cents = pc.multiply(column, 100.0)
     off = pc.max(pc.abs(pc.subtract(cents, pc.round(cents)))).as_py()
     if off is not None and off > 1e-4:

@@ -35,6 +35,12 @@ class SourceError(PipelineError):
     exit_code = 2
 
 
+class UsageProblem(PipelineError):
+    """A bad or missing option value on the command line (usage error)."""
+
+    exit_code = 5
+
+
 class GateFailed(PipelineError):
     """An error-level quality check failed: the run stops here."""
 

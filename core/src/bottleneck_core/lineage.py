@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
+from html import escape
 
 from . import graph
-from .sources import SOURCES
+
+
+def _attr(value: str) -> str:
+    """An XML attribute value, quoted (html.escape: xml.sax.saxutils would import urllib)."""
+    return f'"{escape(value, quote=True)}"'
 
 
 def _nodes() -> list[tuple[str, str, int]]:
@@ -34,7 +38,11 @@ def _id(name: str) -> str:
 
 
 def _label(name: str, kind: str) -> str:
-    return f"{SOURCES[name.split(':')[1]].stems[0]}.xlsx" if kind == "source" else name
+    if kind != "source":
+        return name
+    from .sources import SOURCES
+
+    return f"{SOURCES[name.split(':')[1]].stems[0]}.xlsx"
 
 
 def mermaid() -> str:
@@ -64,13 +72,13 @@ def drawio() -> str:
         y = row.get(rank, 0)
         row[rank] = y + 1
         cells.append(
-            f'<mxCell id={quoteattr(_id(name))} value={quoteattr(_label(name, kind))} style="{styles[kind]}" vertex="1" parent="1">'
+            f'<mxCell id={_attr(_id(name))} value={_attr(_label(name, kind))} style="{styles[kind]}" vertex="1" parent="1">'
             f'<mxGeometry x="{rank * 170}" y="{y * 70}" width="140" height="46" as="geometry"/></mxCell>'
         )
     for n, (a, b) in enumerate(_edges()):
         cells.append(
-            f'<mxCell id="e{n}" style="endArrow=block;html=1;" edge="1" parent="1" source={quoteattr(_id(a))} '
-            f'target={quoteattr(_id(b))}><mxGeometry relative="1" as="geometry"/></mxCell>'
+            f'<mxCell id="e{n}" style="endArrow=block;html=1;" edge="1" parent="1" source={_attr(_id(a))} '
+            f'target={_attr(_id(b))}><mxGeometry relative="1" as="geometry"/></mxCell>'
         )
     body = "\n        ".join(cells)
     return (

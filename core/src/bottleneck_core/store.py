@@ -7,25 +7,28 @@ import json
 import os
 from pathlib import Path
 
-import pandas as pd
-import pyarrow.parquet as pq
-
 from .errors import PipelineError
-from .tables import to_frame
 
 
 def _replace(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)  # atomic on one filesystem: readers see the old file or the new one
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
+def write_table(frame, path: Path) -> None:
+    """Write a pandas frame or an Arrow table (the extract steps write Arrow: no pandas import)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(tmp, index=False)
+    if hasattr(frame, "to_parquet"):
+        frame.to_parquet(tmp, index=False)
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(frame, tmp)
     _replace(tmp, path)
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path):
+    """A work table as a pandas frame (see ``tables.to_frame``)."""
     if not path.exists():
         from .graph import PRODUCERS
 
@@ -34,10 +37,16 @@ def read_table(path: Path) -> pd.DataFrame:
             en=f"Work table {path} not found: run step '{step}' for this month first.",
             fr=f"Table de travail {path} introuvable : lancez d'abord l'étape « {step} » pour ce mois.",
         )
+    import pyarrow.parquet as pq
+
+    from .tables import to_frame
+
     return to_frame(pq.read_table(path))
 
 
 def row_count(path: Path) -> int:
+    import pyarrow.parquet as pq
+
     return pq.ParquetFile(path).metadata.num_rows
 
 

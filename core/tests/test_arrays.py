@@ -1,0 +1,54 @@
+"""Arrow arrays built from buffers equal what ``pyarrow.array`` builds, and import no pandas."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from bottleneck_core import sources, tables
+from bottleneck_core.arrays import build
+
+CASES = [
+    (pa.string(), ["a", None, "Château", "", "x" * 300]),
+    (pa.string(), [None, None]),
+    (pa.int64(), [1, None, -(2**62), 0, 2**62]),
+    (pa.bool_(), [True, False, None, True, True, False, False, False, True]),
+    (pa.decimal128(18, 2), [Decimal("24.20"), None, Decimal("-8.00"), Decimal("999999.99"), Decimal("0.01")]),
+    (pa.int64(), []),
+]
+
+
+@pytest.mark.parametrize(("kind", "values"), CASES, ids=lambda v: str(v)[:20])
+def test_build_equals_pyarrow_array(kind, values):
+    built = build(values, kind)
+    built.validate(full=True)
+    assert built.equals(pa.array(values, kind)) and built.to_pylist() == values
+
+
+def test_sources_and_tables_agree_on_the_money_type():
+    assert sources.MONEY == tables.MONEY
+
+
+def test_reading_a_source_imports_no_pandas():
+    code = (
+        "import sys; from pathlib import Path; from bottleneck_core import sources, store, testing\n"
+        "table, _ = sources.extract(testing.SAMPLES / testing.SAMPLE_MONTHS[-1], 'web')\n"
+        "assert table.num_rows > 1000\n"
+        "print('pandas' in sys.modules, 'rich' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_the_steps_command_imports_no_heavy_library():
+    code = (
+        "import sys\nfrom bottleneck_core.cli import main\n"
+        "try:\n    main(['steps'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'rich', 'numpy') if m in sys.modules), file=sys.stderr)"
+    )
+    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+    assert err.strip() == "[]"
