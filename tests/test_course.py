@@ -251,15 +251,15 @@ def test_the_failure_recipe_of_lesson_07_stops_at_the_gate_it_names(sample, tmp_
     shutil.copytree(sample / "sources", data / "sources")
     listing = run_cli("break", "--list", data=data)
     assert listing.returncode == 0 and "negative-prices" in listing.stdout, listing.stderr
-    broken = run_cli("break", "--month", MONTH, "--fault", "negative-prices", data=data)
+    broken = run_cli("break", "--month", MONTH, "--fault", "blank-prices", data=data)
     assert broken.returncode == 0, broken.stderr
     assert (data / "sources" / MONTH / ".pristine").is_dir()
     failed = run_cli("run", "--month", MONTH, data=data)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "erp_price_not_negative" in failed.stdout + failed.stderr
+    assert "erp_prices_present" in failed.stdout + failed.stderr
     assert not (data / "output" / MONTH / "manifest.json").exists(), "a failed run published reports"
     lesson = (COURSE / "07-failure-lab.md").read_text()
-    assert "`erp_price_not_negative` after step `clean_erp`" in lesson
+    assert "`erp_prices_present` after step `clean_erp`" in lesson
     restored = run_cli("break", "--month", MONTH, "--restore", data=data)
     assert restored.returncode == 0, restored.stderr
     for original in (sample / "sources" / MONTH).glob("*.xlsx"):
