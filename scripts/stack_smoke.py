@@ -45,7 +45,7 @@ DEFAULT_CREDENTIALS = {  # the compose files' defaults (.env.example)
     "airflow": ("AIRFLOW_ADMIN_USER", "admin", "AIRFLOW_ADMIN_PASSWORD", "admin-dev"),
 }
 KESTRA_FLOW = ("bottleneck", "bottleneck_monthly")
-AIRFLOW_DAG = "bottleneck_monthly_report"
+AIRFLOW_DAG = "bottleneck_monthly"
 DAGSTER_JOB, DAGSTER_LOCATION = "monthly_pipeline", "bottleneck"
 PREFECT_DEPLOYMENT = ("bottleneck-monthly-report", "monthly")
 
