@@ -3,32 +3,55 @@
 Each wrapper's tests compare its reports with core's *in its own venv*; this closes the loop
 across venvs (Kestra's runs on Python 3.10 with older pandas and pyarrow, for instance).
 A manifest holds every report's sha256, so equal manifests mean byte-identical reports.
-Usage: python scripts/parity.py FOLDER   (FOLDER/<month>/<venv>-<id>.json, from scripts/test.sh)
+
+    python scripts/parity.py FOLDER [--require core,kestra,airflow,dagster,prefect]
+
+FOLDER/<month>/<venv>-<id>.json come from scripts/test.sh. With --require, every parity month
+(bottleneck_core.testing.PARITY_MONTHS: 2026-09 and 2026-10) must have manifests from each
+named venv, or the check fails: `make test` requires all five.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections import defaultdict
 from pathlib import Path
 
+try:
+    from bottleneck_core.testing import PARITY_MONTHS
+except ImportError:  # run outside the kit's virtualenvs
+    PARITY_MONTHS = ("2026-09", "2026-10")
 
-def main(folder: Path) -> int:
+ALL = ("core", "kestra", "airflow", "dagster", "prefect")
+
+
+def main(folder: Path, required: tuple[str, ...] = ()) -> int:
     status = 0
-    for month in sorted(p for p in folder.iterdir() if p.is_dir()):
+    months = {p.name: p for p in sorted(folder.iterdir()) if p.is_dir()} if folder.is_dir() else {}
+    for name in sorted(set(months) | (set(PARITY_MONTHS) if required else set())):
         variants: dict[bytes, set[str]] = defaultdict(set)
-        for manifest in sorted(month.glob("*.json")):
+        for manifest in sorted(months[name].glob("*.json")) if name in months else []:
             variants[manifest.read_bytes()].add(manifest.name.rsplit("-", 1)[0])
-        venvs = sorted(set().union(*variants.values()))
-        if len(variants) == 1:
-            print(f"parity {month.name}: identical reports from {', '.join(venvs)}")
-        else:
+        venvs = sorted(set().union(*variants.values())) if variants else []
+        missing = [v for v in required if v not in venvs] if name in PARITY_MONTHS else []
+        if missing:
             status = 1
-            print(f"PARITY FAILURE {month.name}: {len(variants)} different manifests:")
+            print(f"PARITY FAILURE {name}: no reports from {', '.join(missing)} (have: {', '.join(venvs) or 'none'})")
+        if len(variants) > 1:
+            status = 1
+            print(f"PARITY FAILURE {name}: {len(variants)} different manifests:")
             for number, names in enumerate(variants.values(), start=1):
                 print(f"  variant {number}: {', '.join(sorted(names))}")
+        elif variants and not missing:
+            order = [v for v in ALL if v in venvs] + [v for v in venvs if v not in ALL]
+            print(f"parity {name}: identical reports from {', '.join(order)}")
     return status
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    parser = argparse.ArgumentParser(description="Compare the manifests every virtualenv wrote.")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--require", default="", help="comma-separated venvs each parity month must have")
+    args = parser.parse_args()
+    sys.exit(main(args.folder, tuple(v for v in args.require.split(",") if v)))

@@ -32,9 +32,13 @@ for part in "${parts[@]}"; do
   BOTTLENECK_PARITY_DIR="$reports/parity" ".venvs/$venv/bin/python" -m pytest -c pytest.ini --rootdir "$rootdir" \
     "${targets[@]}" --junitxml="$reports/$part.xml" "$@" || status=1
 done
-# The reports written in every virtualenv must be identical to each other, not only to core's.
-if [ -d "$reports/parity" ]; then
-  .venvs/core/bin/python scripts/parity.py "$reports/parity" || status=1
+# The reports written in every virtualenv must be identical to each other, not only to core's;
+# a full run (no pytest arguments) must also have every part's reports for each parity month.
+require=""
+if [ $# -eq 0 ]; then require=$(IFS=,; echo "${parts[*]}"); fi
+if [ -d "$reports/parity" ] || [ -n "$require" ]; then
+  mkdir -p "$reports/parity"
+  .venvs/core/bin/python scripts/parity.py "$reports/parity" --require "$require" || status=1
 fi
 # One closing line for the whole suite.
 .venvs/core/bin/python - "$reports" <<'PY'

@@ -17,7 +17,7 @@ from bottleneck_core.store import read_json
 from .conftest import AIRFLOW, DAG_ID
 
 PARIS = "Europe/Paris"
-SCHEDULED_MONTHS = ("2026-08", "2026-09")  # the native test backfills 2026-05/06 and triggers 2026-07
+SCHEDULED_MONTHS = testing.PARITY_MONTHS  # 2026-09, 2026-10; the native test backfills 2026-05/06 and triggers 2026-07
 
 
 def scheduled_on(month: str) -> pendulum.DateTime:

@@ -147,6 +147,13 @@ def test_native_services_run_triggered_and_backfilled_months(server, tmp_path):
     assert _xcom(api, run_id, "publish_summary", "revenue_total") == manifest["revenue_total"]
     assert _xcom(api, run_id, "publish_summary", "premium_count") == manifest["premium_count"]
 
+    # scripts/stack_smoke.py, the Docker workflow's trigger/wait/compare, against these native services
+    month = testing.PARITY_MONTHS[0]
+    sources = testing.sample_month(month, data)
+    result = testing.stack_smoke().smoke("airflow", base, month, data, timeout=TIMEOUT, user="admin", password=PASSWORD)
+    assert result["state"] == "success" and result["month"] == month
+    testing.assert_same_outputs(testing.core_outputs(month, sources, tmp_path / "smoke"), data / "output" / month)
+
 
 def _assert_compose_healthchecks_pass(env: dict) -> None:
     """The healthchecks of compose/airflow.yml, run against the native services."""

@@ -23,6 +23,7 @@ def materializations(result) -> dict:
     return {m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()} for m in events}
 
 
+@pytest.mark.parametrize("month", testing.PARITY_MONTHS)
 def test_outputs_identical_to_core(defs, data_dir, month, tmp_path):
     sources = testing.sample_month(month, data_dir)
     expected = testing.core_outputs(month, sources, tmp_path / "core")

@@ -78,7 +78,7 @@ def server(tmp_path_factory):
     for folder in (home, logs):
         folder.mkdir()
     shutil.copy(HERE / "deploy" / "dagster.yaml", home / "dagster.yaml")  # the compose stack's instance file
-    for month in (RUN_MONTH, *BACKFILL_MONTHS, BROKEN_MONTH):
+    for month in (RUN_MONTH, *BACKFILL_MONTHS, BROKEN_MONTH, testing.PARITY_MONTHS[0]):
         testing.sample_month(month, data)
     testing.break_prices(data / "sources" / BROKEN_MONTH)
     hook = testing.WebhookReceiver().__enter__()  # the daemon's failure sensor posts here
@@ -146,6 +146,16 @@ def test_partition_run_through_graphql(server, tmp_path):
     assert status == "SUCCESS"
     expected = testing.core_outputs(RUN_MONTH, server.data / "sources" / RUN_MONTH, tmp_path)
     testing.assert_same_outputs(expected, server.data / "output" / RUN_MONTH)
+
+
+def test_stack_smoke_script_against_the_native_server(server, tmp_path):
+    """scripts/stack_smoke.py, the Docker workflow's trigger/wait/compare, through this GraphQL API."""
+    month = testing.PARITY_MONTHS[0]
+    result = testing.stack_smoke().smoke("dagster", f"http://127.0.0.1:{server.port}", month, server.data,
+                                         timeout=TIMEOUT, run_config=IN_PROCESS)  # fmt: skip
+    assert result["state"] == "SUCCESS"
+    expected = testing.core_outputs(month, server.data / "sources" / month, tmp_path)
+    testing.assert_same_outputs(expected, server.data / "output" / month)
 
 
 LAUNCH_BACKFILL = """

@@ -58,6 +58,19 @@ def good_run(wrapper, prefect_server, tmp_path_factory):
     return state, root, sources
 
 
+def test_the_other_parity_months_are_byte_identical_to_core(wrapper, prefect_server, tmp_path):
+    from bottleneck_core.testing import PARITY_MONTHS
+
+    for month in (m for m in PARITY_MONTHS if m != MONTH):
+        root = tmp_path / month
+        sources = sample_month(month, root)
+        with pytest.MonkeyPatch.context() as env:
+            use_data_dir(root, env)
+            state = wrapper.monthly_report(month=month, return_state=True)
+        assert state.is_completed(), state.message
+        assert_same_outputs(core_outputs(month, sources, tmp_path / "core" / month), root / "output" / month)
+
+
 def test_outputs_are_byte_identical_to_core(good_run, tmp_path):
     state, root, sources = good_run
     assert state.is_completed(), state.message

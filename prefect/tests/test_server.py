@@ -24,7 +24,7 @@ from .conftest import BACKFILL_FILE, FLOW_FILE, REPO
 pytestmark = pytest.mark.server
 DEPLOYMENT = "bottleneck-monthly-report/monthly"
 BIN = Path(sys.executable).parent
-MONTHS = ("2026-05", "2026-06", "2026-07", "2026-10")
+MONTHS = ("2026-05", "2026-06", "2026-07", "2026-09", "2026-10")
 
 
 def free_port() -> int:
@@ -170,6 +170,15 @@ def test_a_scheduled_run_processes_the_previous_month(served, client, tmp_path):
     assert run.state.is_completed(), run.state.message
     assert run.name == "report-2026-10"
     assert_same_as_core(served, "2026-10", tmp_path)
+
+
+def test_stack_smoke_script_against_the_native_server(served, api, tmp_path):
+    """scripts/stack_smoke.py, the Docker workflow's trigger/wait/compare, through this REST API."""
+    from bottleneck_core import testing
+
+    result = testing.stack_smoke().smoke("prefect", api, "2026-09", served, timeout=240)
+    assert result["state"] == "Completed"
+    assert_same_as_core(served, "2026-09", tmp_path)
 
 
 def test_a_manual_run_through_the_cli(served, client_env, tmp_path):

@@ -24,6 +24,22 @@ SAMPLES = REPO / "data" / "sources"
 SAMPLE_MONTHS = tuple(sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())) if SAMPLES.is_dir() else ()
 
 
+# The months every wrapper's suite runs and compares with core; scripts/parity.py fails when one of
+# core, kestra, airflow, dagster, prefect has no manifest for one of them.
+PARITY_MONTHS = ("2026-09", "2026-10")
+
+
+def stack_smoke():
+    """scripts/stack_smoke.py as a module: the trigger/wait/compare code the Docker workflow runs,
+    which the native server tests run against their natively started servers."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bottleneck_stack_smoke", REPO / "scripts" / "stack_smoke.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 OVERRIDES = ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_PREMIUM_Z",
              "BOTTLENECK_SMTP_HOST", "BOTTLENECK_SMTP_PORT", "BOTTLENECK_ALERT_EMAIL_TO", "BOTTLENECK_ALERT_EMAIL_FROM")
 

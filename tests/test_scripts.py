@@ -1,0 +1,67 @@
+"""The kit's shell scripts: scripts/venv.sh refuses an unsupported Python and never stamps a failed install."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def kit(tmp_path):
+    """A minimal copy of the kit: scripts/venv.sh, core's pyproject and one wrapper's pins."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "venv.sh", tmp_path / "scripts" / "venv.sh")
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\n')
+    (tmp_path / "dagster").mkdir()
+    (tmp_path / "dagster" / "requirements.txt").write_text("bottleneck-no-such-package==0.0.1\n")
+    return tmp_path
+
+
+def run(kit: Path, part: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(kit / "scripts" / "venv.sh"), part], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=300)  # fmt: skip
+
+
+def test_an_unsupported_python_is_refused_with_the_supported_versions(kit, tmp_path):
+    fake = tmp_path / "python3.9"
+    fake.write_text("#!/bin/sh\necho 3.9\n")
+    fake.chmod(0o755)
+    done = run(kit, "dagster", PYTHON=str(fake))
+    assert done.returncode == 2
+    assert "Python 3.9" in done.stderr and "3.11 or 3.12 or 3.13" in done.stderr
+    assert not (kit / ".venvs" / "dagster").exists()
+
+
+def test_a_failed_pip_install_fails_loudly_and_writes_no_stamp(kit):
+    done = run(kit, "dagster", PYTHON=sys.executable, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(kit))
+    assert done.returncode == 1, done.stderr
+    assert "pip install failed for .venvs/dagster" in done.stderr and "error" in done.stderr  # pip's own error shown
+    assert not (kit / ".venvs" / "dagster" / ".stamp").exists()
+    again = run(kit, "dagster", PYTHON=sys.executable, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(kit))
+    assert again.returncode == 1, "a second run must try again, not trust a stamp"
+
+
+def test_the_stamp_hash_works_without_sha256sum(kit, tmp_path):
+    """macOS has shasum, not sha256sum: the script must pick whichever exists."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "cat", "cut", "tr", "grep", "mktemp", "rm", "dirname", "tail", "shasum", "perl", "env"):
+        if found := shutil.which(tool):
+            (bin_dir / tool).symlink_to(found)
+    if not (bin_dir / "shasum").exists():
+        pytest.skip("shasum is not installed here")
+    fake = tmp_path / "python3.13"
+    fake.write_text("#!/bin/sh\necho 3.13\n")  # supported, so the script goes on to hash the pins
+    fake.chmod(0o755)
+    done = subprocess.run([str(bin_dir / "bash"), str(kit / "scripts" / "venv.sh"), "dagster"], capture_output=True,
+                          text=True, env={"PATH": str(bin_dir), "PYTHON": str(fake)}, timeout=60)  # fmt: skip
+    assert "sha256sum" not in done.stderr and "command not found" not in done.stderr, done.stderr
+    assert "Setting up .venvs/dagster with Python 3.13" in done.stderr
