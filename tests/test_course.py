@@ -19,9 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "docs" / "course"
 SOLUTIONS = REPO / "solutions" / "course"
 BOTTLENECK = Path(sys.executable).with_name("bottleneck")
-# The lessons of the shared contract, in order (06 is written with the screenshots).
+# The lessons of the shared contract, in order (06 is written with the screenshots; 09 is Phase 2, the warehouse).
 LESSONS = ["00-setup", "01-pipeline", "02-kestra", "03-airflow", "04-dagster", "05-prefect",
-           "06-side-by-side", "07-failure-lab", "08-backfill"]  # fmt: skip
+           "06-side-by-side", "07-failure-lab", "08-backfill", "09-warehouse"]  # fmt: skip
 MONTH = "2026-10"
 
 
