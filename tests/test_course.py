@@ -19,9 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "docs" / "course"
 SOLUTIONS = REPO / "solutions" / "course"
 BOTTLENECK = Path(sys.executable).with_name("bottleneck")
-# The lessons of the shared contract, in order (06 is written with the screenshots).
+# The lessons of the shared contract, in order (06 is written with the screenshots; 09 is Phase 2, the warehouse).
 LESSONS = ["00-setup", "01-pipeline", "02-kestra", "03-airflow", "04-dagster", "05-prefect",
-           "06-side-by-side", "07-failure-lab", "08-backfill"]  # fmt: skip
+           "06-side-by-side", "07-failure-lab", "08-backfill", "09-warehouse"]  # fmt: skip
 MONTH = "2026-10"
 
 
@@ -54,8 +54,8 @@ def commands(text: str, program: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def cli_help(subcommand: str) -> subprocess.CompletedProcess:
-    return run_cli(subcommand, "--help", data=REPO / "data")
+def cli_help(*subcommands: str) -> subprocess.CompletedProcess:
+    return run_cli(*subcommands, "--help", data=REPO / "data")
 
 
 def run_cli(*args: str, data: Path, lang: str = "en") -> subprocess.CompletedProcess:
@@ -176,10 +176,16 @@ def test_every_bottleneck_command_in_a_lesson_exists_with_its_options(lesson):
             words = words[2:] if words[0] == "--lang" else words[1:]
         if not words or words[0].startswith("-"):
             continue
-        help_text = cli_help(words[0])
+        path = [words[0]]
+        help_text = cli_help(*path)
         assert help_text.returncode == 0, f"`{command}`: no subcommand {words[0]!r}\n{help_text.stderr}"
-        for option in [w.split("=")[0] for w in words[1:] if w.startswith("--")]:
-            assert option in help_text.stdout, f"`{command}`: {words[0]} has no option {option}"
+        # a group (e.g. `bottleneck warehouse run …`): descend into the named subcommand
+        while "COMMAND [ARGS]" in help_text.stdout and len(words) > len(path) and not words[len(path)].startswith("-"):
+            path.append(words[len(path)])
+            help_text = cli_help(*path)
+            assert help_text.returncode == 0, f"`{command}`: no subcommand {' '.join(path)!r}\n{help_text.stderr}"
+        for option in [w.split("=")[0] for w in words[len(path):] if w.startswith("--")]:
+            assert option in help_text.stdout, f"`{command}`: {' '.join(path)} has no option {option}"
 
 
 # --- the cheap commands of the lessons run, and print what the lessons say --------------------
