@@ -49,13 +49,17 @@ def _extract(src: str):
     return run
 
 
-def _need(ctx: Context, *tables: str) -> None:
-    """Refuse clearly when an input table is missing (its step has not run for this month)."""
+def _need_tables(paths: Paths, tables) -> None:
+    """Refuse clearly when a work table is missing (its step has not run for this month)."""
     from .store import read_table
 
     for table in tables:
-        if not ctx.paths.table(table).exists():
-            read_table(ctx.paths.table(table))  # raises the bilingual "run step X first" error
+        if not paths.table(table).exists():
+            read_table(paths.table(table))  # raises the bilingual "run step X first" error
+
+
+def _need(ctx: Context, *tables: str) -> None:
+    _need_tables(ctx.paths, tables)
 
 
 def _clean(src: str, key: str):
@@ -204,6 +208,7 @@ def run_checks(name: str, paths: Paths, log_results: bool = True) -> list[CheckR
     step = graph.get(name)
     with month_lock(paths):
         _prepare(paths)
+        _need_tables(paths, _step_tables(name))  # a gate never checks a missing (or another run's) table
         stamp = fingerprint(paths, _step_tables(name))
         tables = Tables(paths)
         try:
