@@ -233,7 +233,7 @@ def test_the_check_output_quoted_in_lesson_01_is_what_the_command_prints(sample,
         assert run_cli("run", "--month", MONTH, data=sample).returncode == 0
     printed = run_cli("check", "clean_erp", "--month", MONTH, data=sample, lang=lang).stdout.splitlines()
     quoted = [line for block in code_blocks((COURSE / lesson).read_text()) for line in block.splitlines()
-              if re.match(r"(passed|failed)\s", line)]  # fmt: skip
+              if re.match(r"(passed|failed|réussi|échoué)\s", line)]  # fmt: skip
     assert quoted, "no check output quoted"
     for line in quoted:
         head = line.split("…")[0]
