@@ -8,7 +8,8 @@ A manifest holds every report's sha256, so equal manifests mean byte-identical r
 
 FOLDER/<month>/<venv>-<id>.json come from scripts/test.sh. With --require, every parity month
 (bottleneck_core.testing.PARITY_MONTHS: 2026-09 and 2026-10) must have manifests from each
-named venv, or the check fails: `make test` requires all five.
+named venv, or the check fails: `make test` requires all five. The warehouse dumps
+(FOLDER/warehouse-2026-08+2026-09+2026-10/<venv>-<id>.sha256) must come from the four orchestrators.
 """
 
 from __future__ import annotations
@@ -24,17 +25,23 @@ except ImportError:  # run outside the kit's virtualenvs
     PARITY_MONTHS = ("2026-09", "2026-10")
 
 ALL = ("core", "kestra", "airflow", "dagster", "prefect")
+# The warehouse module: each orchestrator loads 2026-08..10 and keeps its canonical dump's sha256.
+WAREHOUSE = "warehouse-2026-08+2026-09+2026-10"
+WAREHOUSE_TOOLS = ("kestra", "airflow", "dagster", "prefect")
 
 
 def main(folder: Path, required: tuple[str, ...] = ()) -> int:
     status = 0
     months = {p.name: p for p in sorted(folder.iterdir()) if p.is_dir()} if folder.is_dir() else {}
-    for name in sorted(set(months) | (set(PARITY_MONTHS) if required else set())):
+    for name in sorted(set(months) | ({*PARITY_MONTHS, WAREHOUSE} if required else set())):
         variants: dict[bytes, set[str]] = defaultdict(set)
         for manifest in sorted(months[name].glob("*.json")) if name in months else []:
             variants[manifest.read_bytes()].add(manifest.name.rsplit("-", 1)[0])
+        for dump in sorted(months[name].glob("*.sha256")) if name in months else []:  # a warehouse's dump
+            variants[dump.read_bytes()].add(dump.name.rsplit("-", 1)[0])
         venvs = sorted(set().union(*variants.values())) if variants else []
-        missing = [v for v in required if v not in venvs] if name in PARITY_MONTHS else []
+        wanted = required if name in PARITY_MONTHS else [v for v in required if v in WAREHOUSE_TOOLS] if name == WAREHOUSE else []
+        missing = [v for v in wanted if v not in venvs]
         if missing:
             status = 1
             print(f"PARITY FAILURE {name}: no reports from {', '.join(missing)} (have: {', '.join(venvs) or 'none'})")
@@ -45,7 +52,8 @@ def main(folder: Path, required: tuple[str, ...] = ()) -> int:
                 print(f"  variant {number}: {', '.join(sorted(names))}")
         elif variants and not missing:
             order = [v for v in ALL if v in venvs] + [v for v in venvs if v not in ALL]
-            print(f"parity {name}: identical reports from {', '.join(order)}")
+            what = "warehouses" if name == WAREHOUSE else "reports"
+            print(f"parity {name}: identical {what} from {', '.join(order)}")
     return status
 
 

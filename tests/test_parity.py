@@ -44,13 +44,32 @@ def _manifests(folder: Path, venvs, months=testing.PARITY_MONTHS, body=b'{"same"
 
 
 ALL = ("core", "kestra", "airflow", "dagster", "prefect")
+WAREHOUSE = "warehouse-2026-08+2026-09+2026-10"  # what testing.keep_warehouse_for_parity writes
+
+
+def _dumps(folder: Path, venvs, body=b"abc\n") -> None:
+    (folder / WAREHOUSE).mkdir(parents=True, exist_ok=True)
+    for venv in venvs:
+        (folder / WAREHOUSE / f"{venv}-0000abcd.sha256").write_bytes(body)
 
 
 def test_parity_script_names_all_five_when_they_agree(tmp_path):
     _manifests(tmp_path, ALL)
+    _dumps(tmp_path, ALL[1:])
     done = _parity(tmp_path, "--require", ",".join(ALL))
     assert done.returncode == 0, done.stdout
     assert "parity 2026-10: identical reports from core, kestra, airflow, dagster, prefect" in done.stdout
+    assert f"parity {WAREHOUSE}: identical warehouses from kestra, airflow, dagster, prefect" in done.stdout
+
+
+def test_parity_script_fails_when_a_warehouse_is_missing_or_differs(tmp_path):
+    _manifests(tmp_path, ALL)
+    _dumps(tmp_path, ("kestra", "airflow", "dagster"))
+    done = _parity(tmp_path, "--require", ",".join(ALL))
+    assert done.returncode == 1 and f"PARITY FAILURE {WAREHOUSE}: no reports from prefect" in done.stdout
+    _dumps(tmp_path, ("prefect",), body=b"abd\n")
+    done = _parity(tmp_path, "--require", ",".join(ALL))
+    assert done.returncode == 1 and "2 different manifests" in done.stdout
 
 
 def test_parity_script_fails_when_a_wrapper_is_missing_for_a_parity_month(tmp_path):
