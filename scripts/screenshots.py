@@ -179,11 +179,15 @@ class Browser:
         result = self.page("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
         return result.get("result", {}).get("value")
 
-    def goto(self, url: str, wait_text: str | None = None, timeout: float = 60, settle: float = 2) -> None:
+    def goto(self, url: str, wait_text: str | None = None, timeout: float = 120, settle: float = 2) -> None:
+        """Open ``url``; wait until ``wait_text`` shows (a missing text is reported, not fatal)."""
         self.page("Page.navigate", url=url)
         time.sleep(1)
         if wait_text:
-            self.wait_text(wait_text, timeout)
+            try:
+                self.wait_text(wait_text, timeout)
+            except TimeoutError:
+                say(f"WARNING: '{wait_text}' never showed on {url}: check this picture")
         time.sleep(settle)
 
     def wait_text(self, text: str, timeout: float = 60) -> None:
