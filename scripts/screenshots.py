@@ -318,12 +318,16 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
 
     ui = base
     browser.goto(f"{ui}/dags/{DAG}/runs/{good}", wait_text="publish_summary", settle=4)
-    browser.click("Graph") or browser.js("1")
-    time.sleep(4)
+    browser.js("""(() => { const b = [...document.querySelectorAll('button')].find(
+        b => (b.getAttribute('aria-label') || b.title || '').includes('Graph')); if (b) b.click(); })()""")
+    time.sleep(8)  # the graph is laid out in the browser
     browser.shot("airflow-graph")
-    browser.goto(f"{ui}/dags/{DAG}/runs/{good}/tasks/publish_summary/xcom", wait_text="revenue_total", settle=3)
+    browser.goto(f"{ui}/dags/{DAG}/runs/{good}/tasks/publish_summary/xcom", wait_text="€", settle=4)
     browser.shot("airflow-run")
     browser.goto(f"{ui}/dags/{DAG}/runs/{broken}/tasks/check_clean_erp", wait_text="erp_prices_present", settle=4)
+    browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
+               "e.textContent.includes('Quality gate failed')).shift(); if (t) t.scrollIntoView({block: 'start'}); })()")
+    time.sleep(2)
     browser.shot("airflow-failure")
     browser.goto(f"{ui}/dags/{DAG}", wait_text="Next Run", settle=4)
     browser.shot("airflow-schedule")
@@ -387,9 +391,16 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
         "status"] in ("COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED"), 1500, every=5)  # fmt: skip
 
     loc = f"{base}/locations/{location}"
-    browser.goto(f"{base}/asset-groups", wait_text="merged", settle=6)
+    browser.goto(f"{base}/overview", settle=4)
+    browser.click("Skip")  # the "join the community" dialog of a fresh profile
+    time.sleep(2)
+    browser.goto(f"{base}/assets/manifest?view=lineage&lineageScope=upstream&lineageDepth=12",
+                 wait_text="erp_raw", settle=8)  # every asset upstream of the manifest, groups expanded
     browser.shot("dagster-graph")
     browser.goto(f"{base}/assets/revenue?partition={GOOD}", wait_text="revenue_total", settle=4)
+    browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
+               "e.textContent.trim() === 'revenue_total').shift(); if (t) t.scrollIntoView({block: 'center'}); })()")
+    time.sleep(2)
     browser.shot("dagster-run")
     browser.goto(f"{base}/runs/{broken}", wait_text="erp_prices_present", settle=5)
     browser.shot("dagster-failure")
@@ -440,9 +451,13 @@ def prefect(root: Path, browser: Browser, services: Services) -> None:
     ui = f"http://127.0.0.1:{port}"
     browser.goto(f"{ui}/runs/flow-run/{ids[GOOD]}", wait_text="report-", settle=8)
     browser.shot("prefect-graph")
-    browser.goto(f"{ui}/artifacts/key/bottleneck-{GOOD}-report", wait_text="Revenue total", settle=4)
+    def artifact(key: str) -> str:  # the latest artifact with this key
+        found = http(f"{api}/artifacts/filter", {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1})
+        return found[0]["id"]
+
+    browser.goto(f"{ui}/artifacts/artifact/{artifact(f'bottleneck-{GOOD}-report')}", wait_text="Revenue total", settle=4)
     browser.shot("prefect-run")
-    browser.goto(f"{ui}/artifacts/key/bottleneck-{BROKEN}-report", wait_text="stopped at", settle=4)
+    browser.goto(f"{ui}/artifacts/artifact/{artifact(f'bottleneck-{BROKEN}-report')}", wait_text="stopped at", settle=4)
     browser.shot("prefect-failure")
     browser.goto(f"{ui}/deployments/deployment/{deployment}", wait_text="monthly", settle=5)
     browser.shot("prefect-schedule")
