@@ -333,9 +333,13 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
     browser.shot("airflow-schedule")
     browser.goto(f"{ui}/dags/{DAG}/runs", wait_text="backfill", settle=4)
     browser.shot("airflow-backfill")
-    browser.goto(f"{ui}/dags/{DAG}/runs/{broken}/tasks/check_clean_erp", wait_text="ALERT", settle=2)
+    # the failure callback runs after the task, so its line is in the log's collapsed "Post Execute" group
+    browser.goto(f"{ui}/dags/{DAG}/runs/{broken}/tasks/check_clean_erp", wait_text="Post Execute", settle=2)
     browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
-               "e.textContent.includes('ALERT')).pop(); if (t) t.scrollIntoView({block: 'center'}); })()")
+               "e.textContent.includes('Post Execute')).pop(); if (t) t.click(); })()")
+    time.sleep(3)
+    browser.js("document.querySelectorAll('*').forEach(e => { if (e.scrollHeight > e.clientHeight + 20) "
+               "e.scrollTop = e.scrollHeight; })")
     time.sleep(2)
     browser.shot("airflow-alert")
 
