@@ -453,7 +453,7 @@ def prefect(root: Path, browser: Browser, services: Services) -> None:
     deployment = http(f"{api}/deployments/name/{DEPLOYMENT}")["id"]
 
     ui = f"http://127.0.0.1:{port}"
-    browser.goto(f"{ui}/runs/flow-run/{ids[GOOD]}", wait_text="report-", settle=8)
+    browser.goto(f"{ui}/runs/flow-run/{ids[GOOD]}", wait_text="report-", settle=25)  # the graph is drawn on a canvas
     browser.shot("prefect-graph")
     def artifact(key: str) -> str:  # the latest artifact with this key
         found = http(f"{api}/artifacts/filter", {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1})
