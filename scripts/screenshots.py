@@ -466,8 +466,16 @@ def prefect(root: Path, browser: Browser, services: Services) -> None:
     browser.goto(f"{ui}/deployments/deployment/{deployment}", wait_text="monthly", settle=5)
     browser.shot("prefect-schedule")
     browser.goto(f"{ui}/runs", wait_text=f"report-{BACKFILL[0]}", settle=5)
+    browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
+               "e.textContent.includes('runs') && /^\\d+ runs$/.test(e.textContent.trim())).shift(); "
+               "if (t) t.scrollIntoView({block: 'start'}); })()")  # the list of runs, below the chart
+    time.sleep(2)
     browser.shot("prefect-backfill")
-    browser.goto(f"{ui}/runs/flow-run/{ids[BROKEN]}?tab=Logs", wait_text="ALERT", settle=4)
+    browser.goto(f"{ui}/runs/flow-run/{ids[BROKEN]}?tab=Logs", wait_text="Beginning flow run", settle=4)
+    for _ in range(6):  # the logs load page by page as you scroll; the hook's line is among the last
+        browser.js("window.scrollTo(0, document.body.scrollHeight); document.querySelectorAll('*').forEach(e => {"
+                   " if (e.scrollHeight > e.clientHeight + 20) e.scrollTop = e.scrollHeight; })")
+        time.sleep(2)
     browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
                "e.textContent.includes('ALERT')).pop(); if (t) t.scrollIntoView({block: 'center'}); })()")
     time.sleep(2)
