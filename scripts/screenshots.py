@@ -395,25 +395,28 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
         "status"] in ("COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED"), 1500, every=5)  # fmt: skip
 
     loc = f"{base}/locations/{location}"
-    browser.goto(f"{base}/overview", settle=4)
-    browser.click("Skip")  # the "join the community" dialog of a fresh profile
-    time.sleep(2)
+
+    def snap(name: str) -> None:  # a fresh profile gets a "join the community" dialog: skip it
+        if browser.click("Skip", selector="button"):
+            time.sleep(2)
+        browser.shot(name)
+
     browser.goto(f"{base}/assets/manifest?view=lineage&lineageScope=upstream&lineageDepth=12",
                  wait_text="erp_raw", settle=8)  # every asset upstream of the manifest, groups expanded
-    browser.shot("dagster-graph")
-    browser.goto(f"{base}/assets/revenue?partition={GOOD}", wait_text="revenue_total", settle=4)
+    snap("dagster-graph")
+    browser.goto(f"{base}/assets/revenue?view=partitions&partition={GOOD}", wait_text="revenue_total", settle=5)
     browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
                "e.textContent.trim() === 'revenue_total').shift(); if (t) t.scrollIntoView({block: 'center'}); })()")
     time.sleep(2)
-    browser.shot("dagster-run")
+    snap("dagster-run")
     browser.goto(f"{base}/runs/{broken}", wait_text="erp_prices_present", settle=5)
-    browser.shot("dagster-failure")
+    snap("dagster-failure")
     browser.goto(f"{loc}/schedules/monthly_pipeline_schedule", wait_text="monthly_pipeline_schedule", settle=4)
-    browser.shot("dagster-schedule")
+    snap("dagster-schedule")
     browser.goto(f"{base}/runs/b/{backfill}", wait_text=BACKFILL[0], settle=5)
-    browser.shot("dagster-backfill")
+    snap("dagster-backfill")
     browser.goto(f"{loc}/sensors/alert_on_failure", wait_text="alert_on_failure", settle=5)
-    browser.shot("dagster-alert")
+    snap("dagster-alert")
 
 
 # --- Prefect ---------------------------------------------------------------------------------
