@@ -206,7 +206,7 @@ class Browser:
         data = self.page("Page.captureScreenshot", format="png")["data"]
         path = IMG / f"{name}.png"
         path.write_bytes(base64.b64decode(data))
-        say(f"wrote {path.relative_to(REPO)} ({path.stat().st_size // 1024} KB)")
+        say(f"wrote {path} ({path.stat().st_size // 1024} KB)")
 
     def close(self) -> None:
         try:
@@ -522,7 +522,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tools", nargs="*", default=list(TOOLS), choices=list(TOOLS) + [[]], metavar="tool")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data) afterwards")
+    parser.add_argument("--out", type=Path, help=f"write the pictures here instead of {IMG.relative_to(REPO)}")
     args = parser.parse_args()
+    global IMG
+    IMG = args.out.resolve() if args.out else IMG
     IMG.mkdir(parents=True, exist_ok=True)
     failed = []
     for name in args.tools:
