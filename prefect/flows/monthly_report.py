@@ -20,7 +20,6 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
 from prefect.futures import wait
-from prefect.logging.loggers import flow_run_logger
 from prefect.runtime import flow_run as current_run
 from prefect.schedules import Cron
 from prefect.states import Cancelled
@@ -125,8 +124,6 @@ def alert_on_failure(flow, flow_run, state) -> None:
     """Called by Prefect when a run fails: always a log line, plus a webhook POST when configured."""
     month = batch_month(flow_run.parameters.get("month"), flow_run.expected_start_time)
     alerts.send_alert("prefect", month, str(flow_run.id), state.message or state.name)
-    # hooks run after the run's logging context: name the run so the line shows in its logs in the UI
-    flow_run_logger(flow_run, flow).error("BottleNeck ALERT sent for %s: %s", month, state.message or state.name)
 
 
 # --- 4. The flow ----------------------------------------------------------------------------
