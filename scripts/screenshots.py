@@ -322,6 +322,9 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
         b => (b.getAttribute('aria-label') || b.title || '').includes('Graph')); if (b) b.click(); })()""")
     time.sleep(8)  # the graph is laid out in the browser
     browser.shot("airflow-graph")
+    browser.js("""(() => { const b = [...document.querySelectorAll('button')].find(
+        b => (b.getAttribute('aria-label') || b.title || '').includes('Grid')); if (b) b.click(); })()""")
+    time.sleep(2)  # back to the grid (the choice is remembered): wide task pages for the next pictures
     browser.goto(f"{ui}/dags/{DAG}/runs/{good}/tasks/publish_summary/xcom", wait_text="€", settle=4)
     browser.shot("airflow-run")
     browser.goto(f"{ui}/dags/{DAG}/runs/{broken}/tasks/check_clean_erp", wait_text="erp_prices_present", settle=4)
