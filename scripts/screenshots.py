@@ -522,12 +522,12 @@ def workspace(keep: bool):
 
 
 def main() -> int:
+    global IMG
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tools", nargs="*", default=list(TOOLS), choices=list(TOOLS) + [[]], metavar="tool")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data) afterwards")
-    parser.add_argument("--out", type=Path, help=f"write the pictures here instead of {IMG.relative_to(REPO)}")
+    parser.add_argument("--out", type=Path, help="write the pictures here instead of docs/course/img")
     args = parser.parse_args()
-    global IMG
     IMG = args.out.resolve() if args.out else IMG
     IMG.mkdir(parents=True, exist_ok=True)
     failed = []
