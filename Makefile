@@ -1,7 +1,7 @@
 # BottleNeck orchestration lab. `make demo` and `make test` are all a fresh machine needs.
 MONTH ?= 2026-10
 
-.PHONY: demo test test-core venvs lineage bench clean check break restore
+.PHONY: demo test test-core venvs lineage bench screenshots clean check break restore
 
 demo: ## set up .venvs/core and run the pipeline on a sample month
 	@bash scripts/venv.sh core
@@ -32,6 +32,11 @@ break: ## failure lab: damage a month's sources in place, e.g. make break MONTH=
 restore: ## put back the pristine sources of a month broken by `make break`
 	@bash scripts/venv.sh core
 	@.venvs/core/bin/bottleneck break --month $(MONTH) --restore
+
+screenshots: ## lesson 06's pictures: Airflow, Dagster, Prefect (and Kestra if its server runs) in headless Chromium
+	@for p in core airflow dagster prefect; do bash scripts/venv.sh $$p || exit 1; done
+	@command -v chromium >/dev/null || { echo "needs Debian's chromium: sudo apt-get install -y chromium" >&2; exit 2; }
+	@.venvs/core/bin/python scripts/screenshots.py $(TOOLS)
 
 clean: ## remove work files and reports (not the sample sources)
 	rm -rf data/work data/output

@@ -17,9 +17,13 @@ of one step (`runner.run_checks`). This file only says *when* and *in which orde
   `BOTTLENECK_ALERT_WEBHOOK` is set) and, when `BOTTLENECK_SMTP_HOST` is set, e-mails core's
   failure message through the SMTP provider's `SmtpNotifier` (connection `bottleneck_smtp`).
 - **Results**: row counts in each step's XCom; check results in each gate's XCom;
-  the month's summary (revenue total, premium count, checks) in the logs and XCom of
-  `publish_summary`, and in the `bottleneck_reports` asset event; the run statistics block
-  ends `publish_summary`'s log.
+  the month's summary (verdict, revenue total as text, premium count, checks) in the log and
+  XCom of `publish_summary`, which runs even when a gate failed (`trigger_rule="all_done"`),
+  so a failed run also says where it stopped; `publish_reports` (the `bottleneck_reports`
+  asset event) runs only after a good month; the run statistics block ends `publish_summary`'s log.
+- **One run at a time** (`max_active_runs=1`): runs of the same month share a work folder.
+- **Find a run's month**: the first task, `batch_month`, returns it (XCom); trigger with a
+  run id or note naming it (`2026-10`), as the UI's trigger form and the API allow.
 
 Backfill a range of months (the interval start of each run names its month):
 `airflow backfill create --dag-id bottleneck_monthly --from-date 2026-05-01 --to-date 2026-10-31`
@@ -32,7 +36,7 @@ import datetime as dt
 import logging
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, TaskGroup, dag, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, TaskGroup, TriggerRule, dag, task
 
 from bottleneck_core import graph  # light: the step graph only (no pandas at parse time)
 
@@ -96,6 +100,7 @@ def email_failure(month: str, context) -> None:
     schedule=CronDataIntervalTimetable("0 9 15 * *", timezone=TZ),
     start_date=pendulum.datetime(2026, 1, 1, tz=TZ),
     catchup=False,
+    max_active_runs=1,  # runs of one month share its work folder: never two at once
     doc_md=__doc__,
     tags=["bottleneck", "teaching"],
     params={
@@ -145,18 +150,26 @@ def bottleneck_monthly():
             raise AirflowFailException(failed.text()) from failed
         return [result.to_dict() for result in results]
 
-    @task(multiple_outputs=True, outlets=[REPORTS])
-    def publish_summary(month: str, outlet_events=None, dag_run=None) -> dict:
-        """The month's figures: in the log (Markdown), in XCom (one key each), on the asset event."""
+    @task(multiple_outputs=True, trigger_rule=TriggerRule.ALL_DONE)
+    def publish_summary(month: str, dag_run=None) -> dict:
+        """The month's figures, also after a failed gate: the verdict first, then the figures and
+        checks, in the log (Markdown) and in XCom (one key each; money as text: "87,428.70 €")."""
         from bottleneck_core.config import Paths
-        from bottleneck_core.summary import month_summary, run_statistics, summary_markdown
+        from bottleneck_core.summary import money_text, month_summary, run_statistics, summary_markdown, verdict
 
         summary = month_summary(Paths.for_month(month))
-        log.info("BottleNeck summary\n%s", summary_markdown(summary))
+        report = summary_markdown(summary)
+        log.info("BottleNeck summary\n%s", report)
         log.info("\n%s", run_statistics(Paths.for_month(month), started=getattr(dag_run, "start_date", None)))
+        if "revenue_total" in summary:
+            summary["revenue_total"] = money_text(summary["revenue_total"])
+        return summary | {"verdict": verdict(summary), "report": report}
+
+    @task(outlets=[REPORTS])
+    def publish_reports(summary: dict, outlet_events=None) -> None:
+        """The month's reports are published: one `bottleneck_reports` asset event, after a good run only."""
         keys = ("month", "revenue_total", "premium_count", "ordinary_count")
         outlet_events[REPORTS].extra = {key: summary[key] for key in keys}
-        return summary
 
     month = batch_month()
 
@@ -172,7 +185,10 @@ def bottleneck_monthly():
         for upstream in graph.upstream(s.name):  # e.g. merge waits for the three dedup gates
             gates[upstream] >> work
 
-    gates["export"] >> publish_summary(month)
+    summary = publish_summary(month)  # runs whatever happened upstream (all_done)
+    gates["export"] >> summary
+    # publish_reports is the last task: a failed gate leaves it upstream_failed, so the run fails
+    gates["export"] >> publish_reports(summary)
 
 
 bottleneck_monthly()

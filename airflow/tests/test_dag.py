@@ -11,7 +11,7 @@ import pendulum
 from bottleneck_core import graph
 
 GATE = "check_{}"
-EXTRA_TASKS = {"batch_month", "publish_summary"}  # the month to process, the summary at the end
+EXTRA_TASKS = {"batch_month", "publish_summary", "publish_reports"}  # the month, the summary, the asset event
 
 
 def test_dags_folder_imports_without_errors(dags_folder):
@@ -35,6 +35,15 @@ def test_dependencies_follow_core_graph(dag):
         # each gate runs right after its own step
         assert gate.upstream_task_ids == {step.name, "batch_month"}
     assert dag.get_task("publish_summary").upstream_task_ids == {GATE.format("export"), "batch_month"}
+    assert dag.get_task("publish_reports").upstream_task_ids == {GATE.format("export"), "publish_summary"}
+
+
+def test_a_failed_run_still_gets_its_summary_but_publishes_nothing(dag):
+    assert dag.get_task("publish_summary").trigger_rule == "all_done"
+    assert dag.get_task("publish_reports").trigger_rule == "all_success"
+    assert [o.name for o in dag.get_task("publish_reports").outlets] == ["bottleneck_reports"]
+    assert not dag.get_task("publish_summary").outlets
+    assert {t.task_id for t in dag.leaves} == {"publish_reports"}  # its state decides the run's state
 
 
 def test_source_branches_are_three_parallel_task_groups(dag):
@@ -69,6 +78,7 @@ def test_schedule_params_tags_docs(dag):
     assert dag.timetable.expression == "0 9 15 * *"
     assert str(dag.timetable.timezone) == "Europe/Paris"
     assert dag.catchup is False
+    assert dag.max_active_runs == 1  # a UI trigger and a scheduled run of one month never overlap
     assert {"bottleneck", "teaching"} <= set(dag.tags)
     assert dag.params["month"] is None
     assert dag.doc_md and "backfill" in dag.doc_md

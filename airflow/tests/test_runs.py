@@ -13,6 +13,7 @@ import pendulum
 import pytest
 from bottleneck_core import testing
 from bottleneck_core.store import read_json
+from bottleneck_core.summary import money_text
 
 from .conftest import AIRFLOW, DAG_ID
 
@@ -68,7 +69,8 @@ def test_scheduled_run_matches_core(airflow_db, dag, data_dir, tmp_path, month, 
 
     # what the UI shows natively: the summary as XCom (one entry per key) and on the asset event
     manifest = read_json(expected / "manifest.json")
-    assert xcom(run.run_id, "publish_summary", "revenue_total") == manifest["revenue_total"]
+    assert xcom(run.run_id, "publish_summary", "revenue_total") == money_text(manifest["revenue_total"])
+    assert xcom(run.run_id, "publish_summary", "verdict")[0] in "✅⚠"  # the samples carry warnings
     assert xcom(run.run_id, "publish_summary", "premium_count") == manifest["premium_count"]
     assert xcom(run.run_id, "publish_summary", "rows") == manifest["rows"]
     assert xcom(run.run_id, "extract_web")["rows"] == {"web_raw": manifest["rows"]["web_raw"]}
@@ -76,7 +78,7 @@ def test_scheduled_run_matches_core(airflow_db, dag, data_dir, tmp_path, month, 
     assert {r["name"] for r in gate_results} == set(_step("clean_erp").checks)
     assert _asset_event_extra(run.run_id) == {
         "month": month,
-        "revenue_total": manifest["revenue_total"],
+        "revenue_total": money_text(manifest["revenue_total"]),  # as the UI shows it: "87,428.70 €"
         "premium_count": manifest["premium_count"],
         "ordinary_count": manifest["ordinary_count"],
     }
@@ -100,12 +102,17 @@ def test_broken_prices_fail_at_the_erp_gate_and_alert(airflow_db, dag, data_dir,
     got = states(run)
     assert got["clean_erp"] == "success"
     assert got["check_clean_erp"] == "failed"
-    for downstream in ("dedup_erp", "merge", "revenue", "premium", "export", "check_export", "publish_summary"):
+    for downstream in ("dedup_erp", "merge", "revenue", "premium", "export", "check_export", "publish_reports"):
         assert got[downstream] == "upstream_failed", downstream
+    assert got["publish_summary"] == "success"  # all_done: the failed run says where it stopped
+    verdict = xcom(run.run_id, "publish_summary", "verdict")
+    assert verdict.startswith("❌ stopped at check_clean_erp: erp_prices_present"), verdict
+    assert xcom(run.run_id, "publish_summary", "report").index("❌") < xcom(run.run_id, "publish_summary", "report").index("| check |")
     assert got["check_dedup_link"] == got["check_dedup_web"] == "success"  # the other branches are independent
     gate = next(ti for ti in run.get_task_instances() if ti.task_id == "check_clean_erp")
     assert gate.try_number == 1  # a gate is never retried
     assert not (data_dir / "output" / month).exists()
+    assert _asset_events(run.run_id) == []  # no "reports published" event for a failed month
 
     assert len(alerts) == 1, alerts
     alert = alerts[0]
@@ -141,12 +148,17 @@ def _step(name):
     return graph.get(name)
 
 
-def _asset_event_extra(run_id: str) -> dict:
+def _asset_events(run_id: str) -> list[dict]:
     from airflow.models.asset import AssetEvent
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
     with create_session() as session:
         events = session.scalars(select(AssetEvent).where(AssetEvent.source_run_id == run_id)).all()
-        assert len(events) == 1
-        return json.loads(json.dumps(events[0].extra))
+        return [json.loads(json.dumps(event.extra)) for event in events]
+
+
+def _asset_event_extra(run_id: str) -> dict:
+    events = _asset_events(run_id)
+    assert len(events) == 1
+    return events[0]

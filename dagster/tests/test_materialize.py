@@ -5,6 +5,7 @@ import json
 import dagster as dg
 import pytest
 from bottleneck_core import testing
+from bottleneck_core.summary import money_text
 
 from bottleneck_dagster.defs.alerts import alert_on_failure, email_on_failure
 
@@ -36,7 +37,8 @@ def test_outputs_identical_to_core(defs, data_dir, month, tmp_path):
     logged = [r.user_message or "" for r in instance.all_logs(result.run_id)]
     assert any("BottleNeck run statistics" in m and month in m for m in logged), "the run ends with its statistics"
     gates = result.get_asset_check_evaluations()
-    assert len(gates) == 13 and all(g.passed or g.severity == dg.AssetCheckSeverity.WARN for g in gates)
+    assert len(gates) == 13 and all(g.passed for g in gates)  # warnings do not show as "Failed"
+    assert {g.metadata["month"].value for g in gates} == {month}  # check results name their month
 
 
 def test_metadata_shows_core_figures(defs, data_dir, month, tmp_path):
@@ -48,8 +50,9 @@ def test_metadata_shows_core_figures(defs, data_dir, month, tmp_path):
     for table, rows in manifest["rows"].items():
         assert meta[table]["dagster/row_count"] == rows, table
         assert meta[table]["preview"].startswith("| ")
-    assert meta["revenue"]["revenue_total"] == pytest.approx(float(manifest["revenue_total"]))
-    assert meta["manifest"]["revenue_total"] == pytest.approx(float(manifest["revenue_total"]))
+    assert meta["revenue"]["revenue_total"] == money_text(manifest["revenue_total"])  # text, two decimals and €
+    assert meta["manifest"]["revenue_total"] == money_text(manifest["revenue_total"])
+    assert meta["revenue"]["revenue_total"].endswith("\u00a0€")
     assert meta["premium"]["premium_count"] == meta["manifest"]["premium_count"] == manifest["premium_count"]
     assert str(manifest["premium_count"]) in meta["manifest"]["summary"]
 

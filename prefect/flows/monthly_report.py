@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.client.orchestration import get_client
 from prefect.futures import wait
 from prefect.runtime import flow_run as current_run
 from prefect.schedules import Cron
+from prefect.states import Cancelled
 
 from bottleneck_core import alerts, graph, runner, summary
 from bottleneck_core.config import Paths, previous_month
@@ -30,6 +33,10 @@ DEPLOYMENT_NAME = "monthly"
 DEPLOYMENT = f"{FLOW_NAME}/{DEPLOYMENT_NAME}"  # how the CLI and run_deployment name it
 SCHEDULE = Cron("0 9 15 * *", timezone="Europe/Paris")  # 09:00 on the 15th, Paris time
 PARIS = ZoneInfo("Europe/Paris")
+
+# Core logs each gate's verdict at INFO; Python's default (WARNING) would hide the passed ones.
+# PREFECT_LOGGING_EXTRA_LOGGERS=bottleneck then sends these lines to the run's logs in the UI.
+logging.getLogger("bottleneck").setLevel(logging.INFO)
 
 
 def batch_month(month: str | None, scheduled: dt.datetime) -> str:
@@ -80,18 +87,34 @@ def publish_summary(paths: Paths) -> dict:
         table=[{"step": graph.PRODUCERS[t], "table": t, "rows": n} for t, n in figures["rows"].items()],
         description=f"Rows per table, {paths.month} / Lignes par table",
     )
+    failed_first = sorted(figures["checks"], key=lambda c: c["status"] != "failed")  # graph order within
     create_table_artifact(
         key=f"{key}-checks",
         table=[
             {k: c[k] for k in ("step", "name", "level", "status")} | {"message": c[f"message_{lang}"]}
-            for c in figures["checks"]
+            for c in failed_first
         ],
         description=f"Quality gates, {paths.month} / Contrôles qualité",
     )
-    create_markdown_artifact(
-        key=f"{key}-report", markdown=summary.summary_markdown(figures), description="Monthly report / Rapport mensuel"
-    )
+    create_markdown_artifact(  # leads with the verdict: "❌ stopped at check_clean_erp: …" or "✅ …"
+        key=f"{key}-report", markdown=summary.summary_markdown(figures),
+        description=f"{summary.verdict(figures)} / Monthly report / Rapport mensuel",
+    )  # fmt: skip
     return figures
+
+
+NOT_RUN = "not run: a gate it waits for failed / non exécutée : un contrôle en amont a échoué"
+
+
+def close_tasks_that_never_ran(futures) -> None:
+    """Tasks whose upstream gate failed stay Pending ("NotReady") for ever in the UI: mark them
+    as cancelled, named UpstreamFailed (Airflow's word for the same thing)."""
+    never_ran = [f for f in futures if f.state.is_pending()]
+    if never_ran:
+        with get_client(sync_client=True) as client:
+            for future in never_ran:
+                state = Cancelled(name="UpstreamFailed", message=NOT_RUN)
+                client.set_task_run_state(future.task_run_id, state, force=True)
 
 
 # --- 3. The alert: Prefect's on_failure hook ------------------------------------------------
@@ -150,6 +173,7 @@ def monthly_report(month: str | None = None) -> dict:
         futures += [ran, gates[step.name]]
 
     wait(futures)  # let every branch finish, even after a failure elsewhere
+    close_tasks_that_never_ran(futures)
     figures = publish_summary(paths)  # a failed run shows its checks too
     for future in futures:
         future.result()  # the first failure in graph order fails the flow (and fires the alert)

@@ -120,9 +120,10 @@ def test_summary_artifacts_show_core_figures(good_run, tmp_path):
     rows = json.loads(by_key[f"bottleneck-{MONTH}-rows"])
     assert {r["table"]: r["rows"] for r in rows} == expected["rows"]
     checks = json.loads(by_key[f"bottleneck-{MONTH}-checks"])
-    assert [(c["name"], c["status"]) for c in checks] == [(c["name"], c["status"]) for c in expected["checks"]]
+    failed_first = sorted(expected["checks"], key=lambda c: c["status"] != "failed")  # the UI lists them first
+    assert [(c["name"], c["status"]) for c in checks] == [(c["name"], c["status"]) for c in failed_first]
     assert by_key[f"bottleneck-{MONTH}-report"] == summary.summary_markdown(expected)
-    assert expected["revenue_total"] in by_key[f"bottleneck-{MONTH}-report"]
+    assert summary.money_text(expected["revenue_total"]) in by_key[f"bottleneck-{MONTH}-report"]  # "87,428.70 €"
 
 
 def test_broken_prices_fail_at_the_erp_gate_and_alert(wrapper, prefect_server, data_dir, monkeypatch):
@@ -146,6 +147,11 @@ def test_broken_prices_fail_at_the_erp_gate_and_alert(wrapper, prefect_server, d
     assert runs["check_clean_erp"].run_count == 1  # a gate is not retried
     assert runs["check_dedup_web"].state.is_completed()  # the other branches went on
     assert "merge" not in runs or not runs["merge"].state.is_completed()  # nothing downstream ran
+    never_ran = {name: run.state for name, run in runs.items() if name in ("dedup_erp", "merge", "export")}
+    assert never_ran and all(st.name == "UpstreamFailed" and st.is_cancelled() for st in never_ran.values()), never_ran
+    assert not [name for name, run in runs.items() if run.state.is_pending()]  # none left Pending
+    report = artifacts(state)[f"bottleneck-{MONTH}-report"]
+    assert report.index("❌ stopped at check_clean_erp: erp_prices_present") < report.index("| table | rows |")
     assert not (data_dir / "output" / MONTH).exists()
     checks = {c["name"]: c["status"] for c in json.loads(artifacts(state)[f"bottleneck-{MONTH}-checks"])}
     assert checks["erp_prices_present"] == "failed"  # the UI shows which gate stopped the run

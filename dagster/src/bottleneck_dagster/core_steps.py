@@ -57,15 +57,15 @@ def _metadata(paths: Paths, output: str, facts: dict) -> dict:
         rows = facts["rows"][output]
         meta = {"dagster/row_count": dg.MetadataValue.int(rows),
                 "preview": dg.MetadataValue.md(summary.preview_markdown(paths, output))}  # fmt: skip
-        if output == "revenue":
-            meta["revenue_total"] = dg.MetadataValue.float(float(facts["revenue_total"]))
+        if output == "revenue":  # money as text: exact, two decimals and €
+            meta["revenue_total"] = dg.MetadataValue.text(summary.money_text(facts["revenue_total"]))
         if output in ("premium", "ordinary"):
             meta[f"{output}_count"] = dg.MetadataValue.int(rows)
         return meta
     meta = {"path": dg.MetadataValue.path(str(paths.output / output))}  # a published report file
     if output == "manifest.json":
         month = summary.month_summary(paths)
-        meta |= {"revenue_total": dg.MetadataValue.float(float(month["revenue_total"])),
+        meta |= {"revenue_total": dg.MetadataValue.text(summary.money_text(month["revenue_total"])),
                  "premium_count": dg.MetadataValue.int(month["premium_count"]),
                  "summary": dg.MetadataValue.md(summary.summary_markdown(month))}  # fmt: skip
     return meta
@@ -75,11 +75,14 @@ def quality_gates(step: str, asset) -> dg.AssetChecksDefinition:
     """The step's core gates as one blocking Dagster check on one of its output assets.
 
     error-level failure -> failed check, severity ERROR: downstream assets do not run;
-    warning-level failure -> failed check, severity WARN: shown, the run goes on.
+    warning-level failures only -> a passed check whose description and metadata list the
+    warnings (Dagster would show any failed check as "Failed", even a WARN one).
     """
 
     @dg.asset_check(asset=asset, name="quality_gates", blocking=True,
-                    description=f"Core gates of step `{step}`: {', '.join(graph.get(step).checks)}.")  # fmt: skip
+                    description=f"Core gates of step `{step}`: {', '.join(graph.get(step).checks)}. "
+                                "The check's status is its latest run, whichever month: the month "
+                                "is in the `month` metadata of each result.")  # fmt: skip
     def _gates(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         paths = month_paths(context)
         try:
@@ -95,14 +98,15 @@ def quality_gates(step: str, asset) -> dg.AssetChecksDefinition:
             context.log.info("\n" + summary.run_statistics(paths, started=started))
         lang = current_lang()  # BOTTLENECK_LANG: en or fr
         table = "| check | level | status | message |\n|---|---|---|---|\n" + "".join(
-            f"| {c['name']} | {c['level']} | {c['status']} | {c[f'message_{lang}'].replace('|', '/')} |\n" for c in results
+            f"| {c['name']} | {c['level']} | {c['status']} | {c[f'message_{lang}'].replace('|', '/')} |\n"
+            for c in sorted(results, key=lambda c: c["status"] != "failed")  # failed first
         )
-        warnings = f"{len(failed)} warning(s): {', '.join(c['name'] for c in failed)}" if failed else "all gates passed"
+        warnings = f"passed with {len(failed)} warning(s): {', '.join(c['name'] for c in failed)}" if failed else "all gates passed"
         return dg.AssetCheckResult(
-            passed=not failed,
-            severity=dg.AssetCheckSeverity.WARN if failed and not failure else dg.AssetCheckSeverity.ERROR,
+            passed=failure is None,
+            severity=dg.AssetCheckSeverity.ERROR if failure else dg.AssetCheckSeverity.WARN,
             description=failure.text() if failure else warnings,
-            metadata={"results": dg.MetadataValue.md(table),
+            metadata={"month": paths.month, "results": dg.MetadataValue.md(table),
                       **{c["name"]: f"{c['status']} ({c['level']})" for c in results}},  # fmt: skip
         )
 
