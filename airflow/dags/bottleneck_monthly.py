@@ -20,7 +20,7 @@ of one step (`runner.run_checks`). This file only says *when* and *in which orde
   the month's summary (verdict, revenue total as text, premium count, checks) in the log and
   XCom of `publish_summary`, which runs even when a gate failed (`trigger_rule="all_done"`),
   so a failed run also says where it stopped; `publish_reports` (the `bottleneck_reports`
-  asset event) runs only after a good month; the run statistics block ends `publish_summary`'s log.
+  asset event) runs only after a good month and ends its log with the run statistics block.
 - **One run at a time** (`max_active_runs=1`): runs of the same month share a work folder.
 - **Find a run's month**: the first task, `batch_month`, returns it (XCom); trigger with a
   run id or note naming it (`2026-10`), as the UI's trigger form and the API allow.
@@ -151,25 +151,30 @@ def bottleneck_monthly():
         return [result.to_dict() for result in results]
 
     @task(multiple_outputs=True, trigger_rule=TriggerRule.ALL_DONE)
-    def publish_summary(month: str, dag_run=None) -> dict:
+    def publish_summary(month: str) -> dict:
         """The month's figures, also after a failed gate: the verdict first, then the figures and
         checks, in the log (Markdown) and in XCom (one key each; money as text: "87,428.70 €")."""
         from bottleneck_core.config import Paths
-        from bottleneck_core.summary import money_text, month_summary, run_statistics, summary_markdown, verdict
+        from bottleneck_core.summary import money_text, month_summary, summary_markdown, verdict
 
         summary = month_summary(Paths.for_month(month))
         report = summary_markdown(summary)
         log.info("BottleNeck summary\n%s", report)
-        log.info("\n%s", run_statistics(Paths.for_month(month), started=getattr(dag_run, "start_date", None)))
         if "revenue_total" in summary:
             summary["revenue_total"] = money_text(summary["revenue_total"])
         return summary | {"verdict": verdict(summary), "report": report}
 
     @task(outlets=[REPORTS])
-    def publish_reports(summary: dict, outlet_events=None) -> None:
-        """The month's reports are published: one `bottleneck_reports` asset event, after a good run only."""
+    def publish_reports(summary: dict, outlet_events=None, dag_run=None) -> None:
+        """The month's reports are published: one `bottleneck_reports` asset event and the run
+        statistics block in the log, after a good run only."""
+        from bottleneck_core.config import Paths
+        from bottleneck_core.summary import run_statistics
+
         keys = ("month", "revenue_total", "premium_count", "ordinary_count")
         outlet_events[REPORTS].extra = {key: summary[key] for key in keys}
+        paths = Paths.for_month(summary["month"])
+        log.info("\n%s", run_statistics(paths, started=getattr(dag_run, "start_date", None)))
 
     month = batch_month()
 
