@@ -74,7 +74,7 @@ def test_the_shares_are_exact(month, written):
             want = ""
         else:
             share = Fraction(values[5]) * 100 / total
-                want = str((Decimal(share.numerator) / Decimal(share.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+            want = str((Decimal(share.numerator) / Decimal(share.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP))
         got = row[6] if len(row) > 6 else "(none)"
         if got != want:
             wrong.append(f"{values[0]}: {got} != {want}")
