@@ -100,7 +100,7 @@ def test_the_gate_fails_on_a_damaged_month(damaged):
     result = evaluate(load_gate(), paths)
     shown = "; ".join(f"{k}: {p} €, {s}" for k, (p, _, s) in edits.items())
     expect(result.status == "failed", f"The checker set four wines to [{shown}]: the gate still passes.",
-           f"Le contrôle a modifié quatre vins [{shown}] : votre contrôle passe encore.",
+           f"Quatre vins ont été modifiés [{shown}] : votre contrôle passe encore.",
            "WHERE price > 500 AND stock_status = ...; look at the values of stock_status in erp_clean.",
            "WHERE price > 500 AND stock_status = ... ; regardez les valeurs de stock_status dans erp_clean.")  # fmt: skip
     first = [next(iter(r.values())) for r in result.evidence["rows"]]

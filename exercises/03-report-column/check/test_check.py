@@ -64,9 +64,25 @@ def test_the_share_column_exists(written):
            "Ajoutez \"share_pct\" à la fin de COLUMNS, et une valeur à chaque ligne.")  # fmt: skip
 
 
-def test_the_shares_are_exact(month, written):
-    _, rows = written
-    table = expected_rows(month)
+# A tiny month made by the checker, total 80.00 €: four shares fall exactly on a half cent
+# (0.275, 0.225, 0.125, 0.075 %), where a float or another rounding rule gives another cent.
+HALF_CENTS = [("1001", "79.44"), ("1002", "0.22"), ("1003", "0.18"), ("1004", "0.10"), ("1005", "0.06")]
+
+
+def half_cent_month(folder):
+    values = ", ".join(f"('{i}', 'sku{i}', 'Wine {i}', CAST({p} AS DECIMAL(18, 2)), CAST(1 AS BIGINT))" for i, p in HALF_CENTS)
+    duckdb.sql(f"""COPY (SELECT product_id, sku, name, price, total_sales,
+                              CAST(price * total_sales AS DECIMAL(18, 2)) AS revenue
+                       FROM (VALUES {values}) t(product_id, sku, name, price, total_sales)
+                       ORDER BY revenue DESC, product_id) TO '{folder / "revenue.parquet"}' (FORMAT parquet)""")  # fmt: skip
+    return folder
+
+
+def wrong_shares(work, target) -> list[str]:
+    load_module(work_file("revenue_csv.py"), "exercise_revenue_csv_03").write_revenue_csv(work, target)
+    with open(target, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    table = duckdb.sql(f"SELECT {', '.join(BASE)} FROM '{work / 'revenue.parquet'}'").fetchall()
     total = sum((Fraction(r[5]) for r in table if r[5] is not None), Fraction(0))
     wrong = []
     for row, values in zip(rows[1:], table):
@@ -78,10 +94,18 @@ def test_the_shares_are_exact(month, written):
         got = row[6] if len(row) > 6 else "(none)"
         if got != want:
             wrong.append(f"{values[0]}: {got} != {want}")
-    expect(not wrong, f"{len(wrong)} share(s) differ, e.g. {'; '.join(wrong[:3])}.",
-           f"{len(wrong)} part(s) diffèrent, par ex. {'; '.join(wrong[:3])}.",
-           "Decimal all the way: revenue * 100 / total, then .quantize(Decimal(\"0.01\"), rounding=ROUND_HALF_UP); no float.",
-           "Des Decimal de bout en bout : revenue * 100 / total, puis .quantize(Decimal(\"0.01\"), rounding=ROUND_HALF_UP) ; pas de float.")  # fmt: skip
+    return wrong
+
+
+def test_the_shares_are_exact(month, tmp_path):
+    for work, label_en, label_fr in ((month.work, "the sample month", "le mois d'exemple"),
+                                     (half_cent_month(tmp_path), "a month of 80.00 € with half-cent shares",
+                                      "un mois de 80,00 € aux parts tombant sur un demi-centime")):  # fmt: skip
+        wrong = wrong_shares(work, tmp_path / "revenue.csv")
+        expect(not wrong, f"On {label_en}, {len(wrong)} share(s) differ (yours != exact), e.g. {'; '.join(wrong[:3])}.",
+               f"Sur {label_fr}, {len(wrong)} part(s) diffèrent (la vôtre != l'exacte), par ex. {'; '.join(wrong[:3])}.",
+               "Decimal all the way: revenue * 100 / total, then .quantize(Decimal(\"0.01\"), rounding=ROUND_HALF_UP); no float.",
+               "Des Decimal de bout en bout : revenue * 100 / total, puis .quantize(Decimal(\"0.01\"), rounding=ROUND_HALF_UP) ; pas de float.")  # fmt: skip
 
 
 def test_two_runs_give_the_same_bytes(month, written, tmp_path):
