@@ -96,3 +96,15 @@ def test_the_cli_option_reaches_the_run(module, tmp_path):
            f"--threshold 1.5 : le manifeste indique le seuil {manifest['premium_threshold']} et "
            f"{manifest['premium_count']} vins premium ({len(expected)} attendus).",
            "main must hand args.threshold to run_month.", "main doit passer args.threshold à run_month.")  # fmt: skip
+
+
+def test_the_run_leaves_the_environment_alone(runs):
+    import os
+
+    expect("BOTTLENECK_PREMIUM_Z" not in os.environ,
+           f"After run_month, BOTTLENECK_PREMIUM_Z={os.environ.get('BOTTLENECK_PREMIUM_Z')!r} is set in the process: "
+           "every later run of this worker would inherit it.",
+           f"Après run_month, BOTTLENECK_PREMIUM_Z={os.environ.get('BOTTLENECK_PREMIUM_Z')!r} est défini dans le processus : "
+           "toutes les exécutions suivantes de ce worker en hériteraient.",
+           "Pass the threshold as an argument, not through the environment.",
+           "Transmettez le seuil en argument, pas par l'environnement.")  # fmt: skip
