@@ -1,0 +1,33 @@
+"""Exercise 03: the revenue report as CSV, with one more column, and still deterministic.
+
+``write_revenue_csv(work, target)`` reads the month's ``revenue`` table (``<work>/revenue.parquet``,
+made by core's step ``revenue``) and writes one CSV row per wine, in the table's order (highest
+revenue first, ties in natural product_id order). Money stays Decimal: ``24.20``, never ``24.2``.
+
+    python exercises/03-report-column/revenue_csv.py data/work/2026-10 /tmp/revenue.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+COLUMNS = ["product_id", "sku", "name", "price", "total_sales", "revenue"]
+# TODO (exercise 03): a last column "share_pct", the wine's share of the month's total revenue in
+# percent, exact, rounded to 2 decimals (half up): a wine with 1.00 € out of 8.00 € shows 12.50.
+
+
+def write_revenue_csv(work: Path, target: Path) -> None:
+    rows = pq.read_table(Path(work) / "revenue.parquet").to_pylist()
+    with open(target, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+
+
+if __name__ == "__main__":
+    write_revenue_csv(Path(sys.argv[1]), Path(sys.argv[2]))
