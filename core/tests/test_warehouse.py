@@ -172,3 +172,9 @@ def test_cli_runs_a_batch_and_dumps_it(settings, published, monkeypatch):
     assert dumped.exit_code == 0 and len(dumped.stdout.strip()) == 64
     bad = cli.invoke(main, ["warehouse", "step", "load_dw", "--batch-date", "2026-11-01"])
     assert bad.exit_code == 3 and "load_staging" in bad.output
+
+
+def test_dumping_a_warehouse_never_initialised_says_what_to_do(monkeypatch):
+    monkeypatch.setenv("BOTTLENECK_WAREHOUSE_URL", testing.postgres_database("bottleneck_wh_empty"))
+    done = CliRunner().invoke(main, ["warehouse", "dump"])
+    assert done.exit_code == 3 and "bottleneck warehouse init" in done.output

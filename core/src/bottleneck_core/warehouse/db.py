@@ -146,4 +146,12 @@ def canonical_dump(conn) -> str:
 
 
 def dump_sha256(conn) -> str:
-    return hashlib.sha256(canonical_dump(conn).encode()).hexdigest()
+    import psycopg
+
+    try:
+        return hashlib.sha256(canonical_dump(conn).encode()).hexdigest()
+    except psycopg.errors.UndefinedTable:
+        raise PipelineError(
+            en="The warehouse has no tables yet: run `bottleneck warehouse init` (or a warehouse run) first.",
+            fr="L'entrepôt n'a pas encore de tables : lancez d'abord `bottleneck warehouse init` (ou une exécution).",
+        ) from None
