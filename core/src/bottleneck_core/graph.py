@@ -51,7 +51,7 @@ STEPS: tuple[Step, ...] = (
          ("revenue_rows_match", "revenue_total_coherent", "revenue_sorted"),
          "Compute revenue per product (price × total_sales) and the total.",
          "Calculer le chiffre d'affaires par produit (prix × total_sales) et le total."),
-    Step("premium", ("merged",), ("premium", "ordinary"),
+    Step("premium", ("revenue",), ("premium", "ordinary"),
          ("premium_partition", "premium_threshold_respected", "zscore_standardised", "premium_matches_scipy",
           "reference_values"),
          "Split wines into premium (price z-score > threshold) and ordinary.",

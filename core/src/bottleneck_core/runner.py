@@ -104,7 +104,7 @@ def _revenue(ctx: Context) -> dict:
 def _premium(ctx: Context) -> dict:
     from . import transforms
 
-    _need(ctx, "merged")
+    _need(ctx, "revenue")
     premium, ordinary, _ = transforms.classify(ctx.paths.work, ctx.threshold)
     write_arrow(premium, ctx.paths.table("premium"))
     write_arrow(ordinary, ctx.paths.table("ordinary"))

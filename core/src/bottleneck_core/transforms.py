@@ -77,7 +77,7 @@ def classify(work: Path, threshold: float) -> tuple[pa.Table, pa.Table, dict]:
     All prices equal (std 0) gives z = 0 for every product: gate ``zscore_standardised`` then
     fails with "z-score undefined", rather than the step crashing.
     """
-    n, total, squares = price_sums(work)
+    n, total, squares = price_sums(work, "revenue")
     mean, std = stats_from_sums(n, total, squares)
     variables = {"price_mean": 0.0 if n == 0 else mean, "price_std": 0.0 if n == 0 else std}
     table = duck.run_step_sql(work, "premium", variables)

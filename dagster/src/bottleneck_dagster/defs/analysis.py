@@ -1,4 +1,4 @@
-"""One row per product (merged), then revenue and the premium / ordinary split, each gated."""
+"""One row per product (merged), its revenue, then the premium / ordinary split of those products, each gated."""
 
 import dagster as dg
 
@@ -20,7 +20,7 @@ def revenue(context: dg.AssetExecutionContext):
 # One core step, two tables: a multi-asset (a single computation that materializes both).
 @dg.multi_asset(
     name="split_wines",
-    specs=[dg.AssetSpec(table, deps=[merged], group_name="analysis", kinds={"parquet"},
+    specs=[dg.AssetSpec(table, deps=[revenue], group_name="analysis", kinds={"parquet"},
                         description=describe("premium"), metadata={STEP_TAG: "premium"})
            for table in ("premium", "ordinary")],
     partitions_def=MONTHLY,

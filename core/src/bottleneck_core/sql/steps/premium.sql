@@ -5,6 +5,8 @@
 --   SET VARIABLE price_mean = 32.49; SET VARIABLE price_std = 27.81;
 -- (price_std = 0, all prices equal, gives z = 0: gate zscore_standardised then fails.)
 -- Premium wines are those with z_score > threshold (2 by default), the others are ordinary.
+-- Reads revenue (one row per merged product, with its price), so premium comes after revenue
+-- and its gates can compare the whole month (gate reference_values).
 SELECT product_id,
        sku,
        name,
@@ -12,7 +14,7 @@ SELECT product_id,
        CASE WHEN getvariable('price_std') > 0
             THEN (CAST(price AS DOUBLE) - getvariable('price_mean')) / getvariable('price_std')
             ELSE 0.0 END AS z_score
-FROM 'merged.parquet'
+FROM 'revenue.parquet'
 ORDER BY z_score DESC,
          TRY_CAST(CASE WHEN regexp_full_match(product_id, '[0-9]{1,18}') THEN product_id END AS BIGINT) NULLS LAST,
          product_id NULLS LAST,
