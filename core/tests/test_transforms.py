@@ -94,8 +94,15 @@ def merged_with(work, prices):
                              name=["w"] * n, price=[Decimal(p) for p in prices], total_sales=[1] * n))  # fmt: skip
 
 
+def revenue_with(work, prices):
+    """The revenue table of those products: what the premium step reads."""
+    folder = merged_with(work, prices)
+    pq.write_table(transforms.revenue(folder), folder / "revenue.parquet")
+    return folder
+
+
 def test_classify_uses_population_std_and_a_strict_threshold(work):
-    folder = merged_with(work, ["10"] * 9 + ["100"])
+    folder = revenue_with(work, ["10"] * 9 + ["100"])
     premium, ordinary, facts = transforms.classify(folder, 2.0)
     # mean 19, population std 27 -> z(100) = 3; sample std (ddof=1) would give 2.85
     assert (facts["price_mean"], facts["price_std"]) == (19.0, 27.0)
@@ -106,7 +113,7 @@ def test_classify_uses_population_std_and_a_strict_threshold(work):
 
 
 def test_classify_survives_prices_without_spread(work):
-    folder = merged_with(work, ["5", "5"])
+    folder = revenue_with(work, ["5", "5"])
     premium, ordinary, facts = transforms.classify(folder, 2.0)
     assert premium.num_rows == 0 and ordinary["z_score"].to_pylist() == [0.0, 0.0]
     assert facts["price_std"] == 0.0
