@@ -24,7 +24,11 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO.parent / "shared" / "schemas" / "compose-spec.json"
 COMPOSE_DIR = REPO / "compose"
-COMPOSE_FILES = sorted(COMPOSE_DIR.glob("*.yml"))
+# The four stacks; each includes warehouse.yml (MinIO + the warehouse PostgreSQL), which is
+# checked as part of every stack, never started alone.
+WAREHOUSE_FILE = COMPOSE_DIR / "warehouse.yml"
+COMPOSE_FILES = sorted(p for p in COMPOSE_DIR.glob("*.yml") if p != WAREHOUSE_FILE)
+SHARED_SERVICES = {"mailpit", "minio", "warehouse-db"}  # the same services, same ports, in every stack
 ENV_EXAMPLE = REPO / ".env.example"
 # The only variables allowed to be empty once rendered: empty means "off".
 MAY_BE_EMPTY = {"BOTTLENECK_ALERT_WEBHOOK"}
@@ -41,6 +45,13 @@ MAILPIT_IMAGE = re.compile(r"axllent/mailpit:v\d+\.\d+\.\d+")
 SMTP_CONTRACT = {"BOTTLENECK_SMTP_HOST": "mailpit", "BOTTLENECK_SMTP_PORT": "1025"}
 CORE_ENVIRONMENT = ("BOTTLENECK_LANG", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_ALERT_EMAIL_TO", "BOTTLENECK_ALERT_EMAIL_FROM")
 HOST_USER = '${HOST_UID:-1000}'
+# What core's warehouse module reads (core/src/bottleneck_core/warehouse/settings.py), inside a stack.
+WAREHOUSE_CONTRACT = {
+    "BOTTLENECK_S3_ENDPOINT": "http://minio:9000",
+    "BOTTLENECK_S3_ACCESS_KEY": "bottleneck",
+    "BOTTLENECK_S3_SECRET_KEY": "bottleneck-dev-only",
+    "BOTTLENECK_WAREHOUSE_URL": "postgresql://warehouse:warehouse-dev@warehouse-db:5432/warehouse",
+}
 
 
 # --- Compose's interpolation --------------------------------------------------------------
@@ -164,7 +175,16 @@ SCENARIOS = {
 
 
 def load(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """A compose file with its `include`s merged in, as Compose does (a name defined twice is an error)."""
+    model = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for entry in model.pop("include", []):
+        included = load(path.parent / (entry if isinstance(entry, str) else entry["path"]))
+        for section in ("services", "volumes", "networks"):
+            clash = set(model.get(section) or {}) & set(included.get(section) or {})
+            assert not clash, f"{path.name}: {section} {sorted(clash)} defined twice"
+            if included.get(section):
+                model.setdefault(section, {}).update(included[section])
+    return model
 
 
 def services(model: dict) -> dict:
@@ -266,6 +286,28 @@ def test_the_shell_wins_over_the_env_file():
 
 def test_there_are_compose_files():
     assert {p.name for p in COMPOSE_FILES} == set(WRAPPER_CODE), "compose/*.yml: one file per orchestrator"
+    for path in COMPOSE_FILES:
+        assert yaml.safe_load(path.read_text())["include"] == ["warehouse.yml"], path.name
+
+
+def test_the_warehouse_services():
+    """MinIO and the warehouse PostgreSQL: pinned, on loopback, with their own volumes; the
+    warehouse database is not the orchestrator's metadata database."""
+    model, _ = render(COMPOSE_DIR / "prefect.yml", SHELL, None)
+    minio, db = model["services"]["minio"], model["services"]["warehouse-db"]
+    assert re.fullmatch(r"minio/minio:RELEASE\.\d{4}-\d\d-\d\dT[\dZ-]+", minio["image"]), minio["image"]
+    assert minio["ports"] == ["127.0.0.1:9000:9000", "127.0.0.1:9001:9001"]
+    assert minio["environment"] == {"MINIO_ROOT_USER": "bottleneck", "MINIO_ROOT_PASSWORD": "bottleneck-dev-only"}
+    assert db["ports"] == ["127.0.0.1:5433:5432"] and db["environment"]["POSTGRES_DB"] == "warehouse"
+    assert {"minio-data", "warehouse-db"} <= set(model["volumes"])
+
+
+def test_the_warehouse_follows_compose_env():
+    model, _ = render(COMPOSE_DIR / "dagster.yml", SHELL, "BOTTLENECK_S3_SECRET_KEY=s3cret-key\nWAREHOUSE_DB_PASSWORD=pw\n")
+    assert model["services"]["minio"]["environment"]["MINIO_ROOT_PASSWORD"] == "s3cret-key"
+    env = environment(model["services"]["user-code"])
+    assert env["BOTTLENECK_S3_SECRET_KEY"] == "s3cret-key"
+    assert env["BOTTLENECK_WAREHOUSE_URL"] == "postgresql://warehouse:pw@warehouse-db:5432/warehouse"
 
 
 def test_the_schema_is_beside_the_repo():
@@ -392,8 +434,15 @@ class TestKitRules:
             assert {k: env.get(k) for k in SMTP_CONTRACT} == SMTP_CONTRACT, f"{path.name}: {name}"
             assert all(k in env for k in CORE_ENVIRONMENT), f"{path.name}: {name} lacks {set(CORE_ENVIRONMENT) - set(env)}"
             assert env["BOTTLENECK_ALERT_EMAIL_TO"] == "data-team@bottleneck.test"
+            assert {k: env.get(k) for k in WAREHOUSE_CONTRACT} == WAREHOUSE_CONTRACT, f"{path.name}: {name}"
             if name not in ("webserver", "airflow-api-server", "airflow-dag-processor", "airflow-triggerer"):  # they send no e-mail
                 assert service["depends_on"].get("mailpit") == {"condition": "service_healthy"}, f"{path.name}: {name}"
+        # the containers that run the pipelines wait for the warehouse's services
+        runners = {"kestra.yml": ("kestra", "kestra-docker-runner"), "airflow.yml": ("airflow-scheduler",),
+                   "dagster.yml": ("user-code",), "prefect.yml": ("flow-runner",)}[path.name]  # fmt: skip
+        for name in runners:
+            for other in ("minio", "warehouse-db"):
+                assert core[name]["depends_on"].get(other) == {"condition": "service_healthy"}, f"{path.name}: {name}"
 
     def test_memory_is_capped(self, path):
         model, _ = render(path, SHELL, None)
@@ -431,17 +480,29 @@ def test_kestra_jvm_is_capped_and_starts_without_tutorials():
     runner = yaml.safe_load(environment(model["services"]["kestra-docker-runner"])["KESTRA_CONFIGURATION"])
     task_env = runner["kestra"]["plugins"]["defaults"][0]["values"]["env"]  # the docker-runner's task containers
     assert {k: task_env.get(k) for k in SMTP_CONTRACT} == SMTP_CONTRACT and all(k in task_env for k in CORE_ENVIRONMENT)
+    assert {k: task_env.get(k) for k in WAREHOUSE_CONTRACT} == WAREHOUSE_CONTRACT
+    # task containers join the stack's network (`name: bottleneck-kestra` + Compose's `_default`),
+    # or they could not resolve mailpit, minio and warehouse-db
+    runner_conf = runner["kestra"]["plugins"]["defaults"][0]["values"]["taskRunner"]
+    assert runner_conf["networkMode"] == f"{model['name']}_default"
+    # Kestra's own PostgreSQL tasks read the warehouse from ENV_ variables ({{ envs.warehouse_jdbc_url }})
+    for name in ("kestra", "kestra-docker-runner"):
+        env = environment(model["services"][name])
+        assert env["ENV_WAREHOUSE_JDBC_URL"] == "jdbc:postgresql://warehouse-db:5432/warehouse", name
+        assert (env["ENV_WAREHOUSE_USER"], env["ENV_WAREHOUSE_PASSWORD"]) == ("warehouse", "warehouse-dev"), name
 
 
 def test_host_ports_are_unique_across_files():
-    """Each UI has its own port; only the inbox (the same service in every stack) shares 8025:
-    the stacks are meant to run one at a time (compose/README.md)."""
+    """Each UI has its own port; only the services every stack shares (the inbox, MinIO, the
+    warehouse database) have the same ports in every file: the stacks are meant to run one at a
+    time (compose/README.md)."""
     seen: dict[str, str] = {}
+    shared = {"8025": "mailpit", "9000": "minio", "9001": "minio", "5433": "warehouse-db"}
     for path in COMPOSE_FILES:
         model, _ = render(path, SHELL, None)
         for name, _, port in host_ports(model):
-            if name == "mailpit":
-                assert port == "8025"
+            if name in SHARED_SERVICES:
+                assert shared.get(port) == name, f"{path.name}: {name} on {port}"
                 continue
             where = f"{path.name}:{name}"
             assert port not in seen, f"host port {port} used by {seen[port]} and {where}"

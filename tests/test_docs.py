@@ -42,12 +42,15 @@ def test_every_english_doc_has_a_french_twin(english):
 
 
 def test_port_map_matches_the_compose_files():
-    for tool, port in re.findall(r"`(\w+)_PORT=(\d+)`", (REPO / "compose" / "README.md").read_text()):
-        compose = REPO / "compose" / f"{tool.lower()}.yml"
-        if compose.exists():
-            assert f"${{{tool}_PORT:-{port}}}" in compose.read_text(), compose.name
+    compose_text = "".join(p.read_text() for p in (REPO / "compose").glob("*.yml"))
+    found = re.findall(r"`(\w+)_PORT=(\d+)`", (REPO / "compose" / "README.md").read_text())
+    assert {"KESTRA", "AIRFLOW", "DAGSTER", "PREFECT", "MAILPIT", "MINIO", "MINIO_CONSOLE", "WAREHOUSE_DB"} <= {t for t, _ in found}
+    for tool, port in found:
+        assert f"${{{tool}_PORT:-{port}}}" in compose_text, tool
         assert f"{tool}_PORT={port}" in (REPO / ".env.example").read_text()
-        assert f"http://127.0.0.1:{port}" in README and f"http://127.0.0.1:{port}" in README_FR
+        # web pages as links; the warehouse database as host:port (psql, not a browser)
+        where = f"127.0.0.1:{port}" if tool == "WAREHOUSE_DB" else f"http://127.0.0.1:{port}"
+        assert where in README and where in README_FR, (tool, where)
 
 
 @pytest.mark.parametrize("name", ["steps.md", "steps.fr.md"])
