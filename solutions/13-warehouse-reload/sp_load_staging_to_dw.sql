@@ -1,0 +1,31 @@
+-- Solution of exercise 13: the load of one batch, idempotent (see EXPLANATION.md).
+
+CREATE OR REPLACE PROCEDURE dw.sp_load_staging_to_dw(batch_date date)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_month date := date_trunc('month', batch_date)::date;  -- the batch: the month containing batch_date
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM staging.batch AS b WHERE b.batch_month = v_month) THEN
+        RAISE EXCEPTION 'no staged batch for % (run load_staging first) / aucun lot en staging pour % (lancez d''abord load_staging)',
+            to_char(v_month, 'YYYY-MM'), to_char(v_month, 'YYYY-MM');
+    END IF;
+    CALL dw.sp_seed_dim_month(v_month, v_month);
+
+    -- Products: the latest month's sku and name win (already idempotent).
+    INSERT INTO dw.dim_product AS p (product_id, sku, name, first_month, last_month)
+    SELECT s.product_id, s.sku, s.name, s.batch_month, s.batch_month
+    FROM staging.monthly_sales AS s WHERE s.batch_month = v_month
+    ON CONFLICT (product_id) DO UPDATE SET
+        sku = CASE WHEN EXCLUDED.last_month >= p.last_month THEN EXCLUDED.sku ELSE p.sku END,
+        name = CASE WHEN EXCLUDED.last_month >= p.last_month THEN EXCLUDED.name ELSE p.name END,
+        first_month = least(p.first_month, EXCLUDED.first_month),
+        last_month = greatest(p.last_month, EXCLUDED.last_month);
+
+    -- Facts: the batch is replaced as a whole, in the procedure's transaction: delete this month's
+    -- facts (and only them), then insert the staged ones. A failure rolls both back.
+    DELETE FROM dw.fact_monthly_sales AS f WHERE f.month_date = v_month;
+    INSERT INTO dw.fact_monthly_sales (month_date, product_id, category_code, price, total_sales, revenue)
+    SELECT s.batch_month, s.product_id, s.category, s.price, s.total_sales, s.revenue
+    FROM staging.monthly_sales AS s WHERE s.batch_month = v_month;
+END;
+$$;
