@@ -17,9 +17,10 @@ venvs: ## make every virtualenv (.venvs/core and one per orchestrator)
 	@for p in core kestra airflow dagster prefect; do \
 	  if [ $$p = core ] || [ -f $$p/requirements.txt ]; then bash scripts/venv.sh $$p || exit 1; fi; done
 
-lineage: ## regenerate docs/lineage.md and docs/lineage.drawio from the step graph
+lineage: ## regenerate what follows the step graph: docs/lineage.md, docs/lineage.drawio, Kestra's monthly flow
 	@bash scripts/venv.sh core
 	@.venvs/core/bin/python scripts/lineage_docs.py
+	@.venvs/core/bin/python scripts/kestra_flow.py
 
 bench: ## core vs a naive pandas script, process start-ups, 10k-1M products, 2M completeness (bench/README.md)
 	@bash scripts/venv.sh core

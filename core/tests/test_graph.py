@@ -97,9 +97,41 @@ def test_lineage_draws_every_node_and_edge():
     assert lineage.mermaid().count("-->") == edges
 
 
-def test_committed_lineage_docs_are_up_to_date():
-    spec = importlib.util.spec_from_file_location("lineage_docs", REPO / "scripts" / "lineage_docs.py")
+def script(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    for path, text in module.files().items():
+    return module
+
+
+def test_committed_lineage_docs_are_up_to_date():
+    for path, text in script("lineage_docs").files().items():
         assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `make lineage`"
+
+
+def test_committed_kestra_flow_is_generated_from_the_graph():
+    module = script("kestra_flow")
+    assert module.FLOW.read_text(encoding="utf-8") == module.render(), "kestra/flows/bottleneck_monthly.yml is stale: run `make lineage`"
+
+
+def test_the_generated_kestra_flow_follows_the_graph():
+    """Every step and gate as a task, in graph order, the source branches in parallel, retries
+    on I/O steps only, export's reports as output files: all read back from the YAML."""
+    import yaml
+
+    flow = yaml.safe_load(script("kestra_flow").render())
+    (parallel, *top) = flow["tasks"]
+    assert parallel["type"] == "io.kestra.plugin.core.flow.Parallel"
+    branches = {b["id"]: [t["id"] for t in b["tasks"]] for b in parallel["tasks"]}
+    for branch, ids in branches.items():
+        steps = [s for s in graph.STEPS if s.branch == branch.removesuffix("_branch")]
+        assert ids == [i for s in steps for i in (s.name, f"check_{s.name}")]
+    rest = [s for s in graph.STEPS if not s.branch]
+    assert [t["id"] for t in top][: 2 * len(rest)] == [i for s in rest for i in (s.name, f"check_{s.name}")]
+    tasks = {t["id"]: t for b in parallel["tasks"] for t in b["tasks"]} | {t["id"]: t for t in top}
+    for step in graph.STEPS:
+        assert ("retry" in tasks[step.name]) == step.io and "retry" not in tasks[f"check_{step.name}"], step.name
+        assert tasks[step.name]["description"] == step.en
+        assert tasks[f"check_{step.name}"]["description"].endswith(": " + ", ".join(step.checks) + ".")
+        assert tasks[step.name]["commands"][0] == f"bottleneck step {step.name} --month {{{{ render(vars.month) }}}}"
+    assert tasks["export"]["outputFiles"] == list(graph.get("export").outputs)

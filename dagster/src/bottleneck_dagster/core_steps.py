@@ -30,6 +30,11 @@ def asset_name(output: str) -> str:
     return PurePath(output).stem
 
 
+def reads(step: str) -> list[str]:
+    """The assets a step reads: its input tables in core's step graph (not the source files)."""
+    return [asset_name(table) for table in graph.get(step).inputs if not table.startswith("source:")]
+
+
 def describe(step: str) -> str:
     """The step's one-liner, English then French (shown in the UI)."""
     s = graph.get(step)

@@ -7,7 +7,7 @@ clean_<src>, dedup_<src>; assets: <src>_raw, <src>_clean, <src>_dedup, each gate
 import dagster as dg
 from bottleneck_core import sources
 
-from bottleneck_dagster.core_steps import IO_RETRY, MONTHLY, STEP_TAG, describe, materialize_step, quality_gates
+from bottleneck_dagster.core_steps import IO_RETRY, MONTHLY, STEP_TAG, describe, materialize_step, quality_gates, reads
 
 
 def source_branch(src: str) -> list[dg.AssetsDefinition]:
@@ -17,12 +17,12 @@ def source_branch(src: str) -> list[dg.AssetsDefinition]:
     def raw(context: dg.AssetExecutionContext):
         yield from materialize_step(context, f"extract_{src}")
 
-    @dg.asset(name=f"{src}_clean", deps=[raw], group_name=src, partitions_def=MONTHLY, kinds={"parquet"},
+    @dg.asset(name=f"{src}_clean", deps=reads(f"clean_{src}"), group_name=src, partitions_def=MONTHLY, kinds={"parquet"},
               description=describe(f"clean_{src}"), metadata={STEP_TAG: f"clean_{src}"})  # fmt: skip
     def clean(context: dg.AssetExecutionContext):
         yield from materialize_step(context, f"clean_{src}")
 
-    @dg.asset(name=f"{src}_dedup", deps=[clean], group_name=src, partitions_def=MONTHLY, kinds={"parquet"},
+    @dg.asset(name=f"{src}_dedup", deps=reads(f"dedup_{src}"), group_name=src, partitions_def=MONTHLY, kinds={"parquet"},
               description=describe(f"dedup_{src}"), metadata={STEP_TAG: f"dedup_{src}"})  # fmt: skip
     def dedup(context: dg.AssetExecutionContext):
         yield from materialize_step(context, f"dedup_{src}")
