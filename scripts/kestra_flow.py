@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bottleneck_core import graph
+from bottleneck_core import config, graph
 
 FLOW = Path(__file__).resolve().parents[1] / "kestra" / "flows" / "bottleneck_monthly.yml"
 
@@ -76,8 +76,8 @@ triggers:
   - id: monthly_schedule
     type: io.kestra.plugin.core.trigger.Schedule
     description: 09:00 on the 15th of every month, Paris time; the run processes the previous month.
-    cron: "0 9 15 * *"
-    timezone: Europe/Paris
+    cron: "__CRON__"
+    timezone: __TIMEZONE__
 """
 
 RETRY = """retry:
@@ -129,7 +129,7 @@ def render() -> str:
         out.append("\n".join(indent(t, 10) for t in tasks))
     for step in (s for s in graph.STEPS if not s.branch):
         out.append("\n" + "\n".join(indent(t, 2) for t in step_tasks(step)))
-    out.append("\n" + TAIL)
+    out.append("\n" + TAIL.replace("__CRON__", config.MONTHLY_CRON).replace("__TIMEZONE__", config.TIMEZONE))
     return "".join(out)
 
 

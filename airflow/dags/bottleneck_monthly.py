@@ -38,12 +38,12 @@ import logging
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, TaskGroup, TriggerRule, dag, task
 
-from bottleneck_core import graph  # light: the step graph only (no pandas at parse time)
+from bottleneck_core import config, graph  # light: the step graph and settings (no pandas at parse time)
 
 log = logging.getLogger("bottleneck.airflow")
 
 TOOL = "airflow"
-TZ = "Europe/Paris"
+TZ = config.TIMEZONE
 REPORTS = Asset("bottleneck_reports")  # the published reports: one asset event per month
 IO_RETRIES = {"retries": 2, "retry_delay": dt.timedelta(seconds=30)}  # I/O steps only
 
@@ -97,7 +97,7 @@ def email_failure(month: str, context) -> None:
 
 
 @dag(
-    schedule=CronDataIntervalTimetable("0 9 15 * *", timezone=TZ),
+    schedule=CronDataIntervalTimetable(config.MONTHLY_CRON, timezone=TZ),
     start_date=pendulum.datetime(2026, 1, 1, tz=TZ),
     catchup=False,
     max_active_runs=1,  # runs of one month share its work folder: never two at once

@@ -24,8 +24,9 @@ import datetime as dt
 import pendulum
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from bottleneck_core import config
 
-TZ = "Europe/Paris"
+TZ = config.TIMEZONE
 CONN_ID = "bottleneck_warehouse"
 IO_RETRIES = {"retries": 2, "retry_delay": dt.timedelta(seconds=30)}  # S3 and file steps only
 BATCH = "{{ ti.xcom_pull(task_ids='batch_date') }}"
@@ -33,7 +34,7 @@ BATCH = "{{ ti.xcom_pull(task_ids='batch_date') }}"
 
 @dag(
     dag_id="bottleneck_warehouse",
-    schedule=CronDataIntervalTimetable("0 10 15 * *", timezone=TZ),
+    schedule=CronDataIntervalTimetable(config.WAREHOUSE_CRON, timezone=TZ),
     start_date=pendulum.datetime(2026, 5, 15, tz=TZ),
     catchup=False,
     max_active_runs=1,

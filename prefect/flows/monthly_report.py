@@ -24,15 +24,15 @@ from prefect.runtime import flow_run as current_run
 from prefect.schedules import Cron
 from prefect.states import Cancelled
 
-from bottleneck_core import alerts, graph, runner, summary
+from bottleneck_core import alerts, config, graph, runner, summary
 from bottleneck_core.config import Paths, previous_month
 from bottleneck_core.errors import current_lang
 
 FLOW_NAME = "bottleneck-monthly-report"
 DEPLOYMENT_NAME = "monthly"
 DEPLOYMENT = f"{FLOW_NAME}/{DEPLOYMENT_NAME}"  # how the CLI and run_deployment name it
-SCHEDULE = Cron("0 9 15 * *", timezone="Europe/Paris")  # 09:00 on the 15th, Paris time
-PARIS = ZoneInfo("Europe/Paris")
+SCHEDULE = Cron(config.MONTHLY_CRON, timezone=config.TIMEZONE)  # 09:00 on the 15th, Paris time
+PARIS = ZoneInfo(config.TIMEZONE)
 
 # Core logs each gate's verdict at INFO; Python's default (WARNING) would hide the passed ones.
 # PREFECT_LOGGING_EXTRA_LOGGERS=bottleneck then sends these lines to the run's logs in the UI.

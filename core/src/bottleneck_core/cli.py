@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from . import graph
-from .config import Paths
+from .config import FIRST_MONTH, Paths
 from .errors import PipelineError, current_lang
 
 # Imports are lazy (rich, pandas, pyarrow…): `bottleneck steps` and a single `step` process
@@ -361,7 +361,7 @@ def lineage_cmd(drawio: Path):
 @main.command(name="generate-data")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("data/sources"), show_default=True)
 @click.option("--months", type=int, default=6, show_default=True, help="How many consecutive months.")
-@click.option("--first", default="2026-05", show_default=True, help="First month, YYYY-MM.")
+@click.option("--first", default=FIRST_MONTH, show_default=True, help="First month, YYYY-MM.")
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--products", type=int, help="Write ONE large month of this many products instead (benchmark).")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)

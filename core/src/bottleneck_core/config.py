@@ -13,6 +13,12 @@ from .errors import UsageProblem
 
 MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$", re.ASCII)  # ASCII digits only: not "２０２６-10"
 DEFAULT_THRESHOLD = 2.0
+
+# The kit's calendar, read by every wrapper's schedule (and the generated Kestra flow): change it here.
+TIMEZONE = "Europe/Paris"
+MONTHLY_CRON = "0 9 15 * *"  # 09:00 on the 15th: the run processes the previous month
+WAREHOUSE_CRON = "0 10 15 * *"  # an hour later, the warehouse loads that same month
+FIRST_MONTH = "2026-05"  # the first sample month: Dagster's partitions and the backfills start here
 THRESHOLD_RANGE = (0.0, 10.0)  # a z-score beyond 10 selects nothing on any real catalogue
 
 

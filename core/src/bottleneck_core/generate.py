@@ -16,10 +16,10 @@ from pathlib import Path
 
 import xlsxwriter
 
+from .config import FIRST_MONTH
 from .sources import SOURCES, WEB_COLUMNS
 
 SEED = 2026
-FIRST_MONTH = "2026-05"
 MONTHS = 6
 FIXED_TIME = dt.datetime(2000, 1, 1)
 DOMAINS = ("Château Lestage", "Domaine des Perrières", "Clos Marguerite", "Maison Bruant", "Domaine Roche",

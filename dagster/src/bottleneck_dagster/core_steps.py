@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 import dagster as dg
-from bottleneck_core import graph, runner, summary
+from bottleneck_core import config, graph, runner, summary
 from bottleneck_core.config import Paths
 from bottleneck_core.errors import GateFailed, PipelineError, current_lang
 
 # The batch month IS the partition: keys are written YYYY-MM ("2026-05"), core's own format.
-MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2026-05", fmt="%Y-%m", timezone="Europe/Paris")
+MONTHLY = dg.MonthlyPartitionsDefinition(start_date=config.FIRST_MONTH, fmt="%Y-%m", timezone=config.TIMEZONE)
 
 # Only I/O steps (reading the Excel exports, writing the reports) are retried: a locked or
 # half-synced file may work a minute later. Gates are never retried: bad data fails fast.

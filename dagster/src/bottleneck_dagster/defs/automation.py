@@ -1,6 +1,7 @@
 """The monthly job and its schedule: 09:00 on the 15th (Europe/Paris) processes the previous month."""
 
 import dagster as dg
+from bottleneck_core import config
 
 from bottleneck_dagster.core_steps import MONTHLY
 
@@ -12,8 +13,9 @@ monthly_pipeline = dg.define_asset_job(
 )  # fmt: skip
 
 # A schedule built from the partitioned job fills in the partition itself: the last COMPLETE
-# month when it fires, so the run of 15 June processes May. Cron: 0 9 15 * *.
+# month when it fires, so the run of 15 June processes May. Cron: core's config.MONTHLY_CRON.
+minute, hour, day = (int(field) for field in config.MONTHLY_CRON.split()[:3])
 monthly_schedule = dg.build_schedule_from_partitioned_job(
-    monthly_pipeline, minute_of_hour=0, hour_of_day=9, day_of_month=15,
+    monthly_pipeline, minute_of_hour=minute, hour_of_day=hour, day_of_month=day,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )  # fmt: skip
