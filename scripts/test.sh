@@ -32,6 +32,8 @@ for part in "${parts[@]}"; do
   BOTTLENECK_PARITY_DIR="$reports/parity" ".venvs/$venv/bin/python" -m pytest -c pytest.ini --rootdir "$rootdir" \
     "${targets[@]}" --junitxml="$reports/$part.xml" "$@" || status=1
 done
+# Parity and the closing line run in .venvs/core, also when only one tool's part was asked for.
+bash scripts/venv.sh core >/dev/null || { echo "!! could not set up .venvs/core" >&2; exit 1; }
 # The reports written in every virtualenv must be identical to each other, not only to core's;
 # a full run (no pytest arguments) must also have every part's reports for each parity month.
 require=""

@@ -230,7 +230,6 @@ def postgres_database(name: str) -> str:
     """
     import os
     import socket
-    import subprocess
 
     import pytest
 
@@ -241,17 +240,17 @@ def postgres_database(name: str) -> str:
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
             pytest.fail(f"{reason}: CI must run this test")
         pytest.skip(reason)
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
+    import psycopg  # core's own PostgreSQL driver: no psql binary needed
+
     # Databases left by earlier test processes that have ended are dropped; a live suite's are kept.
-    listed = subprocess.run([*psql, "-At", "-c", "SELECT datname FROM pg_database"], check=True,
-                            capture_output=True, text=True).stdout.split()  # fmt: skip
-    for old in listed:
-        prefix, _, pid = old.rpartition("_")
-        if prefix == name and pid.isdigit() and not _alive(int(pid)):
-            subprocess.run([*psql, "-c", f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'], capture_output=True)
-    name = f"{name}_{os.getpid()}"
-    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    subprocess.run([*psql, "-c", drop, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as server:
+        for (old,) in server.execute("SELECT datname FROM pg_database").fetchall():
+            prefix, _, pid = old.rpartition("_")
+            if prefix == name and pid.isdigit() and not _alive(int(pid)):
+                server.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        name = f"{name}_{os.getpid()}"
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
