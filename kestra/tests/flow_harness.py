@@ -7,7 +7,9 @@ directory (the Process task runner), ``retry`` on the tasks that declare it, the
 branch when a task fails, flow outputs at the end, ``outputFiles`` collected, and the
 ``::{json}::`` lines of the ``kestra`` Python library read back as task outputs and metrics.
 Flow triggers (``preconditions``) and the Schedule trigger (with its backfill) are simulated too.
-``If`` runs its ``then`` or ``else`` branch; ``MailSend`` really sends its e-mail over plain SMTP
+``Parallel`` waits for every branch (``failFast: false``, Kestra's default) or, with
+``failFast: true``, starts nothing more after the first failure; the flow's ``finally`` tasks run
+at the end whatever happened. ``If`` runs its ``then`` or ``else`` branch; ``MailSend`` really sends its e-mail over plain SMTP
 (``transportStrategy: SMTP`` only); ``PurgeExecutions`` and ``PurgeLogs`` delete from the
 harness's own records (executions, logs, metrics, task working folders) what ended before
 their ``endDate``.
@@ -285,7 +287,7 @@ COMMON = {"id", "type", "description"}
 MAIL = "io.kestra.plugin.email.MailSend"
 PURGE_EXECUTIONS, PURGE_LOGS = "io.kestra.plugin.core.execution.PurgeExecutions", "io.kestra.plugin.core.log.PurgeLogs"
 KNOWN_KEYS = {
-    "io.kestra.plugin.core.flow.Parallel": COMMON | {"tasks"},
+    "io.kestra.plugin.core.flow.Parallel": COMMON | {"tasks", "failFast"},
     "io.kestra.plugin.core.flow.Sequential": COMMON | {"tasks"},
     "io.kestra.plugin.core.flow.If": COMMON | {"condition", "then", "else"},
     MAIL: COMMON | {"host", "port", "username", "password", "transportStrategy", "from", "to", "cc", "subject",
@@ -328,7 +330,6 @@ class Execution:
     ended: dt.datetime | None = None
     storage: list = field(default_factory=list)  # the task working folders (Kestra's internal storage)
     fired: list = field(default_factory=list)  # executions of flows triggered by this one's end
-    failing: bool = False  # once a task failed, Kestra creates no new task run (except the errors branch)
 
     def run_of(self, task_id: str) -> TaskRun | None:
         return next((r for r in self.task_runs if r.task_id == task_id), None)
@@ -403,11 +404,15 @@ class Harness:
             self.run_tasks(ex, flow["tasks"])
             ex.state = "SUCCESS"
         except TaskFailed:
-            ex.state, ex.failing = "FAILED", False
+            ex.state = "FAILED"
             try:
                 self.run_tasks(ex, flow.get("errors", []))
             except TaskFailed:
                 pass
+        try:  # `finally` runs whatever happened; a failure there fails the execution
+            self.run_tasks(ex, flow.get("finally", []))
+        except TaskFailed:
+            ex.state = "FAILED"
         # Kestra renders flow outputs when the execution ends, failed ones included (kestra-io/kestra#11379).
         for output in flow.get("outputs", []):
             ex.flow_outputs[output["id"]] = self.context(ex).render(output["value"])
@@ -451,13 +456,39 @@ class Harness:
             variables["task"] = {"id": task["id"], "type": task["type"]}
         return Context(variables)
 
-    def run_tasks(self, ex: Execution, tasks: list) -> None:
+    def run_tasks(self, ex: Execution, tasks: list, stop: threading.Event | None = None) -> None:
+        """A list of tasks, one after the other: the first failure ends the list (Kestra creates no
+        task run after it). ``stop`` is set by a ``failFast`` Parallel when a sibling failed."""
         for task in tasks:
-            if ex.failing:
-                raise TaskFailed("an earlier task failed")
-            self.run_task(ex, task)
+            if stop is not None and stop.is_set():
+                raise TaskFailed("stopped: a sibling branch failed (failFast)")
+            self.run_task(ex, task, stop)
 
-    def run_task(self, ex: Execution, task: dict) -> None:
+    def run_parallel(self, ex: Execution, task: dict, stop: threading.Event | None) -> None:
+        """Kestra's Parallel: every child starts at once and, by default (``failFast: false``), runs
+        to its own end even when a sibling failed; the Parallel then fails. With ``failFast: true``
+        siblings start no new task after the first failure (Kestra also kills the running ones: the
+        harness lets a running command finish). Source: kestra-io/kestra, core/.../flow/Parallel.java."""
+        fail_fast = task.get("failFast", False)
+        if not isinstance(fail_fast, bool):
+            raise Unsupported(f"task {task['id']}: failFast must be true or false, not {fail_fast!r}")
+        branch_stop = threading.Event() if fail_fast else stop
+
+        def child(subtask):
+            try:
+                self.run_task(ex, subtask, branch_stop)
+            except TaskFailed:
+                if fail_fast:
+                    branch_stop.set()
+                raise
+
+        with ThreadPoolExecutor(max_workers=len(task["tasks"])) as pool:
+            futures = [pool.submit(child, subtask) for subtask in task["tasks"]]
+        failed = [f.exception() for f in futures if f.exception() is not None]
+        if failed:
+            raise failed[0]
+
+    def run_task(self, ex: Execution, task: dict, stop: threading.Event | None = None) -> None:
         kind = task["type"]
         if kind not in KNOWN_KEYS:
             raise Unsupported(f"task type {kind}")
@@ -465,19 +496,15 @@ class Harness:
         if extra:
             raise Unsupported(f"task {task['id']}: properties {sorted(extra)} are not simulated")
         if kind.endswith(".Parallel"):
-            with ThreadPoolExecutor(max_workers=len(task["tasks"])) as pool:
-                futures = [pool.submit(self.run_task, ex, child) for child in task["tasks"]]
-            failed = [f.exception() for f in futures if f.exception() is not None]
-            if failed:
-                raise failed[0]
+            self.run_parallel(ex, task, stop)
             return
         if kind.endswith(".Sequential"):
-            self.run_tasks(ex, task["tasks"])
+            self.run_tasks(ex, task["tasks"], stop)
             return
         if kind.endswith(".If"):
             condition = self.context(ex, task).render(task["condition"])
             truthy = str(condition).strip().lower() not in ("", "false", "0", "null")
-            self.run_tasks(ex, task.get("then", []) if truthy else task.get("else", []))
+            self.run_tasks(ex, task.get("then", []) if truthy else task.get("else", []), stop)
             return
         run = TaskRun(task["id"], "RUNNING", started=time.monotonic())
         with self._lock:
@@ -494,7 +521,6 @@ class Harness:
                 outputs = action(ex, ctx.render({k: v for k, v in task.items() if k not in COMMON}))
             except (OSError, smtplib.SMTPException, ValueError, KeyError) as exc:
                 run.state, run.ended, run.stderr = "FAILED", time.monotonic(), f"{type(exc).__name__}: {exc}"
-                ex.failing = True
                 raise TaskFailed(task["id"]) from exc
             with self._lock:
                 ex.outputs[task["id"]] = outputs
@@ -528,7 +554,6 @@ class Harness:
             run.stderr, run.state = str(exc), "FAILED"
         run.ended = time.monotonic()
         if run.state == "FAILED":
-            ex.failing = True
             raise TaskFailed(task["id"])
 
     # built-in tasks ------------------------------------------------------------------------
@@ -629,7 +654,6 @@ class Harness:
             if attempt < attempts:
                 time.sleep(duration_seconds(retry["interval"]) * self.retry_interval_scale)
         run.state, run.ended = "FAILED", time.monotonic()
-        ex.failing = True
         raise TaskFailed(task["id"])
 
     # triggers ------------------------------------------------------------------------------

@@ -86,3 +86,53 @@ def test_schedule_dates_of_the_monthly_cron(fh):
     assert [d.isoformat() for d in dates] == ["2026-01-15T09:00:00+01:00", "2026-02-15T09:00:00+01:00", "2026-03-15T09:00:00+01:00"]
     with pytest.raises(fh.Unsupported):
         fh.schedule_dates("*/5 * * * *", "UTC", dates[0], dates[-1])
+
+
+PARALLEL = """
+id: probe
+namespace: bottleneck
+tasks:
+  - id: both
+    type: io.kestra.plugin.core.flow.Parallel
+    {fail_fast}
+    tasks:
+      - id: failing_branch
+        type: io.kestra.plugin.core.flow.Sequential
+        tasks:
+          - {{id: fails, type: io.kestra.plugin.scripts.python.Commands, taskRunner: {{type: io.kestra.plugin.core.runner.Process}}, commands: ["exit 1"]}}
+          - {{id: never, type: io.kestra.plugin.scripts.python.Commands, taskRunner: {{type: io.kestra.plugin.core.runner.Process}}, commands: ["true"]}}
+      - id: slow_branch
+        type: io.kestra.plugin.core.flow.Sequential
+        tasks:
+          - {{id: slow, type: io.kestra.plugin.scripts.python.Commands, taskRunner: {{type: io.kestra.plugin.core.runner.Process}}, commands: ["sleep 1"]}}
+          - {{id: after_slow, type: io.kestra.plugin.scripts.python.Commands, taskRunner: {{type: io.kestra.plugin.core.runner.Process}}, commands: ["true"]}}
+  - {{id: next, type: io.kestra.plugin.core.log.Log, message: not reached}}
+errors:
+  - {{id: on_error, type: io.kestra.plugin.core.log.Log, message: failed}}
+finally:
+  - {{id: cleanup, type: io.kestra.plugin.core.log.Log, message: always}}
+"""
+
+
+@pytest.mark.parametrize(("fail_fast", "sibling_goes_on"), [("", True), ("failFast: false", True), ("failFast: true", False)])
+def test_parallel_follows_kestras_fail_fast(fh, tmp_path, monkeypatch, fail_fast, sibling_goes_on):
+    """Kestra's Parallel waits for every branch by default (failFast: false): a failure in one
+    branch ends that branch only; the Parallel fails once all are done. failFast: true stops the
+    siblings (kestra-io/kestra, core/src/main/java/io/kestra/plugin/core/flow/Parallel.java).
+    After the failure no later top-level task runs; `errors` then `finally` do."""
+    flow = yaml.safe_load(PARALLEL.format(fail_fast=fail_fast))
+    monkeypatch.setattr(fh.Harness, "load", staticmethod(lambda name: flow))
+    ex = fh.Harness(storage=tmp_path).run("probe", fire_triggers=False)
+    assert ex.state == "FAILED"
+    assert ex.run_of("fails").state == "FAILED" and ex.run_of("never") is None
+    assert ex.run_of("slow").state == "SUCCESS"  # already running: it ends (Kestra would kill it with failFast)
+    assert (ex.run_of("after_slow") is not None) == sibling_goes_on
+    assert ex.run_of("next") is None
+    assert [task for task, *_ in ex.logs] == ["on_error", "cleanup"]
+
+
+def test_fail_fast_must_be_a_boolean(fh, tmp_path, monkeypatch):
+    flow = yaml.safe_load(PARALLEL.format(fail_fast="failFast: sometimes"))
+    monkeypatch.setattr(fh.Harness, "load", staticmethod(lambda name: flow))
+    with pytest.raises(fh.Unsupported, match="failFast"):
+        fh.Harness(storage=tmp_path).run("probe", fire_triggers=False)
