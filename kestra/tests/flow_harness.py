@@ -83,7 +83,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
 
 
 class Parser:
-    """expr := pipe ('??' pipe)* ; pipe := primary ('|' filter)* ; primary := '(' expr ')' | call | name | literal."""
+    """expr := primary (('??' primary) | ('|' filter))* ; primary := '(' expr ')' | '-' primary | call | name | literal."""
 
     def __init__(self, text: str):
         self.text, self.tokens, self.i = text, tokenize(text), 0
@@ -106,15 +106,16 @@ class Parser:
         return node
 
     def expr(self):
-        node = self.pipe()
-        while self.peek("coalesce"):
-            self.i += 1
-            node = ("??", node, self.pipe())
-        return node
-
-    def pipe(self):
+        """Pebble's precedence climbing with Kestra's operators: `??` (120) binds tighter than the
+        filter `|` (100), so `a ?? b | f` is `(a ?? b) | f`, and a chain reads left to right.
+        Sources: kestra-io/kestra core/.../runners/pebble/Extension.java (BinaryOperatorImpl("??", 120, ...)),
+        PebbleTemplates/pebble CoreExtension.java (BinaryOperatorImpl("|", 100, ..., FILTER, ...))."""
         node = self.primary()
-        while self.peek("pipe"):
+        while self.peek("coalesce") or self.peek("pipe"):
+            if self.peek("coalesce"):
+                self.i += 1
+                node = ("??", node, self.primary())  # its right side: an operand, never a filter chain
+                continue
             self.i += 1
             name = self.take("name")
             if name not in FILTERS:

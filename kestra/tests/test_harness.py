@@ -136,3 +136,11 @@ def test_fail_fast_must_be_a_boolean(fh, tmp_path, monkeypatch):
     monkeypatch.setattr(fh.Harness, "load", staticmethod(lambda name: flow))
     with pytest.raises(fh.Unsupported, match="failFast"):
         fh.Harness(storage=tmp_path).run("probe", fire_triggers=False)
+
+
+def test_coalescing_binds_tighter_than_a_filter_as_in_kestra(fh):
+    """Kestra registers `??` with precedence 120, Pebble's filter `|` has 100: `a ?? b | f` is
+    `(a ?? b) | f`. A harness that read it as `a ?? (b | f)` would return the raw date here."""
+    expression = "{{ trigger.date ?? '2026-11-15T09:00:00+01:00' | dateAdd(-1, 'MONTHS') | date('yyyy-MM') }}"
+    assert fh.Context({"trigger": {"date": "2026-03-15T09:00:00+01:00"}}).render(expression) == "2026-02"
+    assert fh.Context({"inputs": {}}).render(expression.replace("trigger.date", "inputs.month")) == "2026-10"
