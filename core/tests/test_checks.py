@@ -200,3 +200,21 @@ def test_zscore_of_a_single_product_is_a_clear_failure(copy):
     assert result.status == "failed" and "z-score undefined: only 1 product" in result.message_en
     assert "indéfini" in result.message_fr
     assert verdict("premium_matches_scipy", copy).status == "skipped"
+
+
+def test_a_gate_failure_carries_every_result_of_its_step(copy):
+    """Wrappers and the CLI show all of a step's verdicts after a failure without reading them back."""
+    from bottleneck_core import runner
+    from bottleneck_core.checks import recorded_results
+    from bottleneck_core.errors import GateFailed
+    from bottleneck_core.testing import break_prices
+
+    break_prices(copy.sources)
+    for step in ("extract_erp", "clean_erp"):
+        runner.run_step(step, copy)
+    runner.run_checks("extract_erp", copy)
+    with pytest.raises(GateFailed) as failed:
+        runner.run_checks("clean_erp", copy)
+    assert [r.name for r in failed.value.results] == list(graph.get("clean_erp").checks)
+    assert failed.value.results == recorded_results(copy, "clean_erp")
+    assert {r.name for r in failed.value.failures} == {"erp_prices_present"}

@@ -286,14 +286,13 @@ def check(name, month, sources, work, out, as_json, max_unmatched):
 def _checks(name: str, paths: Paths, as_json: bool, facts: dict | None = None) -> None:
     """Run, record and print a step's gates (each result printed once); raise GateFailed last."""
     from . import runner
-    from .checks import recorded_results
     from .errors import GateFailed
 
     failed = None
     try:
         results = runner.run_checks(name, paths, log_results=False)
     except GateFailed as exc:
-        failed, results = exc, recorded_results(paths, name) or []
+        failed, results = exc, exc.results  # the failure carries every result: nothing to re-read
     if as_json:
         data = [r.to_dict() for r in results]
         click.echo(json.dumps({**facts, "checks": data} if facts is not None else data, indent=2, ensure_ascii=False))

@@ -46,9 +46,10 @@ class GateFailed(PipelineError):
 
     exit_code = 1
 
-    def __init__(self, step: str, failures: list):
+    def __init__(self, step: str, failures: list, results: list | None = None):
         self.step = step
         self.failures = failures
+        self.results = failures if results is None else results  # every gate of the step, as run
         en = "\n".join(f"  [{r.name}] {r.message_en}" for r in failures)
         fr = "\n".join(f"  [{r.name}] {r.message_fr}" for r in failures)
         super().__init__(

@@ -222,7 +222,7 @@ def run_checks(name: str, paths: Paths, log_results: bool = True) -> list[CheckR
         log.log(level, "%s", result_line(result))
     failures = [r for r in results if r.blocking]
     if failures:
-        raise GateFailed(name, failures)
+        raise GateFailed(name, failures, results)
     return results
 
 

@@ -91,11 +91,11 @@ def quality_gates(step: str, asset) -> dg.AssetChecksDefinition:
     def _gates(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         paths = month_paths(context)
         try:
-            runner.run_checks(step, paths)  # records the verdicts: export needs them
+            ran = runner.run_checks(step, paths)  # records the verdicts: export needs them
             failure = None
         except GateFailed as exc:
-            failure = exc
-        results = [c for c in summary.month_summary(paths)["checks"] if c["step"] == step]
+            ran, failure = exc.results, exc  # the failure carries every result: nothing to re-read
+        results = [r.to_dict() for r in ran]
         failed = [c for c in results if c["status"] == "failed"]
         if step == graph.STEPS[-1].name and not failure:  # the last gate passed: the run's statistics block
             stats = context.instance.get_run_stats(context.run.run_id)
