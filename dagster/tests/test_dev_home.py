@@ -21,3 +21,28 @@ def test_dev_home_sends_core_log_lines_to_the_event_log(tmp_path):
 def test_dev_home_keeps_only_its_settings_in_git():
     ignore = (HOME / ".gitignore").read_text().split()
     assert ignore[-3:] == ["*", "!.gitignore", "!dagster.yaml"]
+
+
+def test_the_documented_one_month_command_runs_the_reports_only(tmp_path):
+    """dagster/README.md's native command, as a student types it: `dg launch --job monthly_pipeline
+    --partition 2026-10` with DAGSTER_HOME set. `--assets '*'` would also pick the warehouse assets,
+    which need PostgreSQL and S3: the README names the job instead."""
+    import os
+    import subprocess
+    import sys
+
+    from bottleneck_core.testing import assert_same_outputs, core_outputs, sample_month
+
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    shutil.copy(HOME / "dagster.yaml", home / "dagster.yaml")
+    sources = sample_month("2026-10", data)
+    readme = (HOME.parent / "README.md").read_text(encoding="utf-8")
+    command = "dg launch --job monthly_pipeline --partition 2026-10"
+    assert command in readme
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOTTLENECK_")}
+    env |= {"DAGSTER_HOME": str(home), "BOTTLENECK_DATA_DIR": str(data)}
+    dg_cli = Path(sys.executable).with_name("dg")
+    done = subprocess.run([str(dg_cli), *command.split()[1:]], cwd=HOME.parent, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert_same_outputs(core_outputs("2026-10", sources, tmp_path / "core"), data / "output" / "2026-10")
