@@ -1,7 +1,7 @@
 # BottleNeck orchestration lab. `make demo` and `make test` are all a fresh machine needs.
 MONTH ?= 2026-10
 
-.PHONY: demo test test-core venvs lineage bench screenshots clean check break restore
+.PHONY: demo test test-core venvs lineage bench bench-wrappers screenshots clean check break restore
 
 demo: ## set up .venvs/core and run the pipeline on a sample month
 	@bash scripts/venv.sh core
@@ -25,6 +25,10 @@ lineage: ## regenerate what follows the step graph: docs/lineage.md, docs/lineag
 bench: ## core vs a naive pandas script, process start-ups, 10k-1M products, 2M completeness (bench/README.md)
 	@bash scripts/venv.sh core
 	@.venvs/core/bin/python bench/bench_core.py $(BENCH_ARGS)
+
+bench-wrappers: ## one month in each tool natively, as a student waits for it (bench/README.md)
+	@$(MAKE) --no-print-directory venvs
+	@.venvs/core/bin/python bench/wrappers.py $(BENCH_ARGS)
 
 break: ## failure lab: damage a month's sources in place, e.g. make break MONTH=2026-10 FAULT=negative-prices
 	@bash scripts/venv.sh core
