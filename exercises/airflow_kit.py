@@ -50,7 +50,7 @@ def dag_bag(filename: str = "bottleneck_monthly.py"):
 
 def migrate_db() -> str:
     """A fresh metadata database on the local PostgreSQL, migrated as airflow-init does."""
-    from bottleneck_core.testing import postgres_database
+    from bottleneck_testkit import postgres_database
 
     url = postgres_database("bottleneck_exercise_airflow")
     done = subprocess.run([AIRFLOW, "db", "migrate"], capture_output=True, text=True, timeout=600)

@@ -19,7 +19,7 @@ MONTH = "2026-10"
 
 def month_paths(root: Path, keep_reference: bool = True):
     """A private copy of the sample month under ``root``; its Paths (sources, work, output)."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
     from bottleneck_core.config import Paths
 
     sources = testing.sample_month(MONTH, root)

@@ -7,7 +7,7 @@ A manifest holds every report's sha256, so equal manifests mean byte-identical r
     python scripts/parity.py FOLDER [--require core,kestra,airflow,dagster,prefect]
 
 FOLDER/<month>/<venv>-<id>.json come from scripts/test.sh. With --require, every parity month
-(bottleneck_core.testing.PARITY_MONTHS: 2026-09 and 2026-10) must have manifests from each
+(bottleneck_testkit.PARITY_MONTHS: 2026-09 and 2026-10) must have manifests from each
 named venv, or the check fails: `make test` requires all five. The warehouse dumps
 (FOLDER/warehouse-2026-08+2026-09+2026-10/<venv>-<id>.sha256) must come from the four orchestrators.
 """
@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 try:
-    from bottleneck_core.testing import PARITY_MONTHS
+    from bottleneck_testkit import PARITY_MONTHS
 except ImportError:  # run outside the kit's virtualenvs
     PARITY_MONTHS = ("2026-09", "2026-10")
 

@@ -224,7 +224,7 @@ class Browser:
 
 def make_data(root: Path) -> Path:
     """Sample months in a private data folder; BROKEN gets its ERP prices blanked."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     data = root / "data"
     for month in (GOOD, BROKEN, *BACKFILL):
@@ -236,7 +236,7 @@ def make_data(root: Path) -> Path:
 
 
 def postgres_url(name: str) -> str:
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     return testing.postgres_database(name)
 

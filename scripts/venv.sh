@@ -45,9 +45,10 @@ sha256() {
   if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi
 }
 
-files=("$root/core/pyproject.toml")
-args=(-e "$root/core[test]")
-[ "$name" = core ] && args=(-e "$root/core[test,s3server]")
+files=("$root/core/pyproject.toml" "$root/core/testkit/pyproject.toml")
+# core, and the kit's test helpers (core/testkit: every suite and checker uses them; no image does)
+args=(-e "$root/core[test]" -e "$root/core/testkit")
+[ "$name" = core ] && args=(-e "$root/core[test,s3server]" -e "$root/core/testkit")
 if [ "$name" != core ]; then
   [ -f "$root/$name/requirements.txt" ] || { echo "no $name/requirements.txt" >&2; exit 2; }
   files+=("$root/$name/requirements.txt")

@@ -19,7 +19,7 @@ def tracked(pattern: str) -> list[Path]:
 
 def test_demo_figures_in_both_readmes_are_what_the_pipeline_prints(tmp_path):
     month = re.search(r"^MONTH \?= (\S+)", (REPO / "Makefile").read_text(), re.M).group(1)
-    from bottleneck_core.testing import core_outputs, sample_month
+    from bottleneck_testkit import core_outputs, sample_month
     import json
 
     manifest = json.loads((core_outputs(month, sample_month(month, tmp_path), tmp_path) / "manifest.json").read_text())

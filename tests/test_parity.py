@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 
 
 @pytest.mark.parametrize("month", testing.PARITY_MONTHS)

@@ -20,6 +20,8 @@ def kit(tmp_path):
     shutil.copy(REPO / "scripts" / "venv.sh", tmp_path / "scripts" / "venv.sh")
     (tmp_path / "core").mkdir()
     (tmp_path / "core" / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\n')
+    (tmp_path / "core" / "testkit").mkdir()
+    (tmp_path / "core" / "testkit" / "pyproject.toml").write_text('[project]\nname = "y"\nversion = "0"\n')
     (tmp_path / "dagster").mkdir()
     (tmp_path / "dagster" / "requirements.txt").write_text("bottleneck-no-such-package==0.0.1\n")
     return tmp_path
@@ -65,3 +67,11 @@ def test_the_stamp_hash_works_without_sha256sum(kit, tmp_path):
                           text=True, env={"PATH": str(bin_dir), "PYTHON": str(fake)}, timeout=60)  # fmt: skip
     assert "sha256sum" not in done.stderr and "command not found" not in done.stderr, done.stderr
     assert "Setting up .venvs/dagster with Python 3.13" in done.stderr
+
+
+def test_the_pipeline_package_ships_no_test_code():
+    """Test helpers live in core/testkit (installed in the virtualenvs, never in the images)."""
+    offenders = [str(p.relative_to(REPO)) for p in (REPO / "core" / "src").rglob("*.py")
+                 if "import pytest" in p.read_text(encoding="utf-8") or "bottleneck_testkit" in p.read_text(encoding="utf-8")]  # fmt: skip
+    assert not offenders, offenders
+    assert not (REPO / "core" / "src" / "bottleneck_core" / "testing.py").exists()

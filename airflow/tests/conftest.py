@@ -45,7 +45,7 @@ def pytest_unconfigure(config):
 @pytest.fixture(scope="session")
 def airflow_db() -> str:
     """A fresh metadata database, migrated with `airflow db migrate` as airflow-init does."""
-    from bottleneck_core.testing import postgres_database
+    from bottleneck_testkit import postgres_database
 
     url = postgres_database("bottleneck_airflow_test")
     assert url.endswith(f"/{DB_NAME}"), url
@@ -72,6 +72,6 @@ def dag():
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch) -> Path:
     """BOTTLENECK_DATA_DIR in a temp folder: sources, work and output all live under it."""
-    from bottleneck_core.testing import use_data_dir
+    from bottleneck_testkit import use_data_dir
 
     return use_data_dir(tmp_path / "data", monkeypatch)

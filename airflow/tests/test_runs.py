@@ -11,7 +11,7 @@ import subprocess
 
 import pendulum
 import pytest
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 from bottleneck_core.store import read_json
 from bottleneck_core.summary import money_text
 

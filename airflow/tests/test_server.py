@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 from bottleneck_core.store import read_json
 from bottleneck_core.summary import money_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pendulum
 import pytest
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 from bottleneck_core.warehouse import db
 from bottleneck_core.warehouse.settings import Settings
 

@@ -4,7 +4,7 @@ import pytest
 
 from bottleneck_core.config import Paths
 from bottleneck_core.runner import run_pipeline
-from bottleneck_core.testing import SAMPLE_MONTHS, sample_month
+from bottleneck_testkit import SAMPLE_MONTHS, sample_month
 
 LAST = SAMPLE_MONTHS[-1]
 

@@ -8,7 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from bottleneck_core import alerts, summary, testing
+import bottleneck_testkit as testing
+from bottleneck_core import alerts, summary
 from bottleneck_core.cli import main
 from bottleneck_core.errors import GateFailed
 from bottleneck_core.runner import run_pipeline

@@ -35,7 +35,7 @@ def test_sources_and_tables_agree_on_the_money_type():
 
 def test_reading_a_source_imports_no_pandas():
     code = (
-        "import sys; from pathlib import Path; from bottleneck_core import sources, store, testing\n"
+        "import sys; from pathlib import Path; from bottleneck_core import sources, store; import bottleneck_testkit as testing\n"
         "table, _ = sources.extract(testing.SAMPLES / testing.SAMPLE_MONTHS[-1], 'web')\n"
         "assert table.num_rows > 1000\n"
         "print('pandas' in sys.modules, 'rich' in sys.modules)"

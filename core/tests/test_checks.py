@@ -207,7 +207,7 @@ def test_a_gate_failure_carries_every_result_of_its_step(copy):
     from bottleneck_core import runner
     from bottleneck_core.checks import recorded_results
     from bottleneck_core.errors import GateFailed
-    from bottleneck_core.testing import break_prices
+    from bottleneck_testkit import break_prices
 
     break_prices(copy.sources)
     for step in ("extract_erp", "clean_erp"):

@@ -51,7 +51,7 @@ def test_step_and_check_json(paths):
 
 
 def test_check_exits_1_when_a_gate_fails(paths):
-    from bottleneck_core.testing import break_prices
+    from bottleneck_testkit import break_prices
 
     break_prices(paths.sources)
     invoke("step", "extract_erp", *options(paths))

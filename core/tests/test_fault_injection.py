@@ -22,7 +22,7 @@ from openpyxl import Workbook, load_workbook
 
 from bottleneck_core import faults
 from bottleneck_core.cli import main
-from bottleneck_core.testing import sample_month
+from bottleneck_testkit import sample_month
 
 from .conftest import LAST
 

@@ -25,7 +25,7 @@ from bottleneck_core.config import Paths, previous_month
 from bottleneck_core.generate import write_xlsx
 from bottleneck_core.runner import run_pipeline
 from bottleneck_core.sources import WEB_COLUMNS
-from bottleneck_core.testing import SAMPLE_MONTHS, sample_month
+from bottleneck_testkit import SAMPLE_MONTHS, sample_month
 
 CENT = Decimal("0.01")
 

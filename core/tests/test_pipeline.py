@@ -14,7 +14,7 @@ from bottleneck_core.cli import main
 from bottleneck_core.config import Paths
 from bottleneck_core.errors import GateFailed, PipelineError
 from bottleneck_core.runner import run_checks, run_pipeline, run_step
-from bottleneck_core.testing import SAMPLE_MONTHS, assert_same_outputs, core_outputs, sample_month
+from bottleneck_testkit import SAMPLE_MONTHS, assert_same_outputs, core_outputs, sample_month
 
 from .conftest import LAST
 
@@ -99,7 +99,7 @@ def test_rerunning_a_step_invalidates_its_old_verdict(paths):
 
 
 def test_a_failed_gate_stops_the_run_before_the_next_step(paths):
-    from bottleneck_core.testing import break_prices
+    from bottleneck_testkit import break_prices
 
     break_prices(paths.sources)
     with pytest.raises(GateFailed) as info:

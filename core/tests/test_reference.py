@@ -4,7 +4,7 @@ import shutil
 from bottleneck_core.checks import REGISTRY, Tables, evaluate
 from bottleneck_core.config import Paths
 from bottleneck_core.reference import FIGURES
-from bottleneck_core.testing import REPO
+from bottleneck_testkit import REPO
 
 COURSE = REPO / "data" / "course" / "reference.json"
 

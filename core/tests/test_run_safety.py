@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from bottleneck_core import faults
 from bottleneck_core.cli import main
-from bottleneck_core.testing import sample_month
+from bottleneck_testkit import sample_month
 
 from .conftest import LAST
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 from bottleneck_core.cli import main
 from bottleneck_core.errors import GateFailed, PipelineError
 from bottleneck_core.warehouse import db, runner, s3

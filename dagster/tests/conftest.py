@@ -1,7 +1,7 @@
 """Shared fixtures: a private data folder per test, the project's Definitions."""
 
 import pytest
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 
 
 @pytest.fixture

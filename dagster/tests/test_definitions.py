@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
-from bottleneck_core import graph, testing
+import bottleneck_testkit as testing
+from bottleneck_core import graph
 from bottleneck_core.config import previous_month
 
 from bottleneck_core.warehouse import STEPS as WAREHOUSE_STEPS

@@ -31,7 +31,7 @@ def test_the_documented_one_month_command_runs_the_reports_only(tmp_path):
     import subprocess
     import sys
 
-    from bottleneck_core.testing import assert_same_outputs, core_outputs, sample_month
+    from bottleneck_testkit import assert_same_outputs, core_outputs, sample_month
 
     home, data = tmp_path / "home", tmp_path / "data"
     home.mkdir()

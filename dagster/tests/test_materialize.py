@@ -4,7 +4,7 @@ import json
 
 import dagster as dg
 import pytest
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 from bottleneck_core.summary import money_text
 
 from bottleneck_dagster.defs.alerts import alert_on_failure, email_on_failure

@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 from dagster_graphql import DagsterGraphQLClient
 
 pytestmark = pytest.mark.server

@@ -33,7 +33,7 @@ def fh():
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """A private data folder: sources, work and output all live under it."""
-    from bottleneck_core.testing import use_data_dir
+    from bottleneck_testkit import use_data_dir
 
     return use_data_dir(tmp_path / "data", monkeypatch)
 

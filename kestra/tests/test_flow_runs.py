@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bottleneck_core import graph, testing
+import bottleneck_testkit as testing
+from bottleneck_core import graph
 from bottleneck_core.store import read_json
 
 MONTHLY = "bottleneck_monthly"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 from bottleneck_core.warehouse import db
 
 from .test_flow_runs import explain, worker_env

@@ -50,6 +50,6 @@ def prefect_server():
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """An empty kit data folder (sources, work, output) for this test only."""
-    from bottleneck_core.testing import use_data_dir
+    from bottleneck_testkit import use_data_dir
 
     return use_data_dir(tmp_path, monkeypatch)

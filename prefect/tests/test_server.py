@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bottleneck_core.testing import assert_same_outputs, core_outputs, postgres_database, sample_month
+from bottleneck_testkit import assert_same_outputs, core_outputs, postgres_database, sample_month
 
 from .conftest import BACKFILL_FILE, FLOW_FILE, REPO
 
@@ -174,7 +174,7 @@ def test_a_scheduled_run_processes_the_previous_month(served, client, tmp_path):
 
 def test_stack_smoke_script_against_the_native_server(served, api, tmp_path):
     """scripts/stack_smoke.py, the Docker workflow's trigger/wait/compare, through this REST API."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     result = testing.stack_smoke().smoke("prefect", api, "2026-09", served, timeout=240)
     assert result["state"] == "Completed"

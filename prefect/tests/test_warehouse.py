@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from bottleneck_core import testing
+import bottleneck_testkit as testing
 from bottleneck_core.errors import PipelineError
 from bottleneck_core.warehouse import db
 from bottleneck_core.warehouse.settings import Settings

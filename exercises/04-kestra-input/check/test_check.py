@@ -71,7 +71,8 @@ def test_every_gate_speaks_the_chosen_language(flow):
 
 def test_a_french_run_reports_the_failed_gate_in_french(flow, tmp_path):
     """The erp branch of the flow, on a month with blanked ERP prices, run with lang=fr."""
-    from bottleneck_core import runner, testing
+    import bottleneck_testkit as testing
+    from bottleneck_core import runner
     from bottleneck_core.config import Paths
     from bottleneck_core.errors import GateFailed
 

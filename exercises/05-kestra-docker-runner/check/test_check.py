@@ -85,7 +85,7 @@ def test_the_task_graph_is_unchanged(flow):
 
 def test_the_erp_branch_still_runs(flow, tmp_path):
     """The harness cannot start containers: it runs the erp branch with Docker swapped back to Process."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     local = only_branch(flow, "erp_branch")
     for task, _ in script_tasks(local):

@@ -66,7 +66,7 @@ class Obj:
 
 def test_the_callback_posts_to_the_webhook(dag, monkeypatch):
     import pendulum
-    from bottleneck_core.testing import WebhookReceiver
+    from bottleneck_testkit import WebhookReceiver
 
     task = dag.get_task("check_clean_erp")
     expect(callbacks(task), "check_clean_erp has no on_failure_callback.", "check_clean_erp n'a pas d'on_failure_callback.")

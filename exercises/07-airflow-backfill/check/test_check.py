@@ -88,7 +88,7 @@ def test_backfill_creates_one_run_per_month_july_to_september(dag):
 
 def test_each_backfilled_run_matches_bottleneck_run(dag, tmp_path, monkeypatch):
     import pendulum
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     runs = check_months(dag)
     airflow_kit.migrate_db()

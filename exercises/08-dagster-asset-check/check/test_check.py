@@ -38,7 +38,7 @@ def test_the_check_is_defined_on_premium(module):
 
 
 def test_the_check_passes_with_its_metadata(module, tmp_path, monkeypatch):
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     found = checks_in(module)
     expect(found, "No asset check in premium_share.py yet.", "Pas encore d'asset check dans premium_share.py.")

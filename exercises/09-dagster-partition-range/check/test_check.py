@@ -37,7 +37,7 @@ def test_the_range_is_july_to_september(module, monkeypatch):
 
 
 def test_each_month_is_materialised_like_core(module, tmp_path, monkeypatch):
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     check_range(module)
     data = testing.use_data_dir(tmp_path / "data", monkeypatch)

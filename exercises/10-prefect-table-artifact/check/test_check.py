@@ -32,7 +32,7 @@ def test_starter_flow_loads(module):
 @pytest.fixture(scope="module")
 def published(module, tmp_path_factory):
     """Run publish_summary in a flow run on a month core has just processed; its artifacts by key."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
     from bottleneck_core.config import Paths
     from prefect import flow, get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId

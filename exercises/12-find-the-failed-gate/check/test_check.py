@@ -25,7 +25,7 @@ def damage(sources) -> None:
     try:
         from bottleneck_core import faults
     except ImportError:
-        from bottleneck_core.testing import break_prices
+        from bottleneck_testkit import break_prices
 
         break_prices(sources)  # blanks every ERP price, as the recipe's blank-prices fault does
         return
@@ -35,7 +35,7 @@ def damage(sources) -> None:
 @pytest.fixture(scope="module")
 def truth(tmp_path_factory) -> dict:
     """What core says about the broken month: the first failed error-level gate."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
     from bottleneck_core.config import Paths
     from bottleneck_core.errors import GateFailed
     from bottleneck_core.runner import run_pipeline

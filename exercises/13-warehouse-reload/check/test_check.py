@@ -25,7 +25,7 @@ HINT_FR = "Supprimez d'abord les faits du lot (WHERE month_date = v_month), puis
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """The two months' published reports, made by core alone: month -> output folder."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     root = tmp_path_factory.mktemp("months")
     return {month: testing.core_outputs(month, testing.sample_month(month, root), root) for month in MONTHS}
@@ -47,7 +47,7 @@ def student_sql() -> str:
 @pytest.fixture
 def conn(published):
     """A fresh warehouse with both months staged and the student's procedure in place."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
     from bottleneck_core.warehouse import db, staging
 
     connection = db.connect(testing.postgres_database("exercise13"))
@@ -78,7 +78,7 @@ def facts(conn, month: str) -> dict:
 
 
 def test_starter_file_creates_the_procedure(published):
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
     from bottleneck_core.warehouse import db
 
     with db.connect(testing.postgres_database("exercise13")) as connection:

@@ -30,7 +30,7 @@ HINT_PY_FR = "staged_rows ajoute le z_score de chaque produit (un Decimal du tex
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     """The month as published by core alone: file name -> bytes (what load_staging reads back from S3)."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
 
     root = tmp_path_factory.mktemp("month")
     output = testing.core_outputs(MONTH, testing.sample_month(MONTH, root), root)
@@ -49,7 +49,7 @@ def csv_z_scores(files) -> dict[str, Decimal]:
 @pytest.fixture
 def conn():
     """A fresh warehouse: core's SQL applied, categories seeded; nothing of the student's yet."""
-    from bottleneck_core import testing
+    import bottleneck_testkit as testing
     from bottleneck_core.warehouse import db
 
     connection = db.connect(testing.postgres_database("exercise14"))

@@ -1,4 +1,7 @@
-"""Helpers shared by the test suites of core and of the four wrappers (each in its own venv).
+"""Helpers shared by the test suites of core, of the four wrappers and of the exercises' checkers.
+
+A package of its own (core/testkit), installed in every virtualenv of the kit by scripts/venv.sh
+and never in the images: the pipeline package ships no test code.
 
 - :func:`sample_month`: copy a committed sample month into a temporary folder;
 - :func:`core_outputs`: run ``bottleneck run`` in-process, the parity reference;
@@ -16,10 +19,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .config import Paths
-from .store import read_json
+from bottleneck_core.config import Paths
+from bottleneck_core.store import read_json
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]  # core/testkit/src/bottleneck_testkit/__init__.py
 SAMPLES = REPO / "data" / "sources"
 SAMPLE_MONTHS = tuple(sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())) if SAMPLES.is_dir() else ()
 
@@ -63,7 +66,7 @@ def sample_month(month: str, dest: Path) -> Path:
 
 def core_outputs(month: str, sources: Path, root: Path) -> Path:
     """Run the whole pipeline with core alone; return the month's output folder."""
-    from .runner import run_pipeline
+    from bottleneck_core.runner import run_pipeline
 
     paths = Paths.for_month(month, sources=sources, work_root=root / "work", output_root=root / "output")
     run_pipeline(paths)
@@ -301,8 +304,8 @@ def use_warehouse(monkeypatch, s3_url: str, database: str, bucket: str = "bottle
 def reference_warehouse(months, output_root: Path, s3_url: str, database: str) -> str:
     """The canonical-dump sha256 of a warehouse loaded by core alone, month after month (the reference
     each orchestrator's warehouse must equal). Kept for the cross-venv parity check too."""
-    from .warehouse import db, runner
-    from .warehouse.settings import Settings
+    from bottleneck_core.warehouse import db, runner
+    from bottleneck_core.warehouse.settings import Settings
 
     settings = Settings(s3_url, f"reference-{database.replace('_', '-')}", "test", "test-secret", "us-east-1",
                         postgres_database(database))  # fmt: skip
