@@ -216,14 +216,18 @@ def main() -> None:
     print("1. Sample month 2026-10, core with every gate vs the naive pandas script (best of "
           f"{args.repeat}; naive figures: {n['figures']})")  # fmt: skip
     print(f"   {'':<34}{'core':>9}{'naive':>9}{'ratio':>8}   target")
-    print(f"   {'in-process pipeline, wall s':<34}{c['total']:>9.3f}{n['total']:>9.3f}{c['total'] / n['total']:>8.2f}   ≤ 0.5")
+    print(
+        f"   {'in-process pipeline, wall s':<34}{c['total']:>9.3f}{n['total']:>9.3f}{c['total'] / n['total']:>8.2f}   ≤ 0.5"
+    )
     cc, nc = best(core, "pipeline_cpu"), best(ref, "pipeline_cpu")
-    print(f"   {'in-process pipeline, CPU s':<34}{cc['pipeline_cpu']:>9.3f}{nc['pipeline_cpu']:>9.3f}"
-          f"{cc['pipeline_cpu'] / nc['pipeline_cpu']:>8.2f}   ≤ 0.5")
+    print(
+        f"   {'in-process pipeline, CPU s':<34}{cc['pipeline_cpu']:>9.3f}{nc['pipeline_cpu']:>9.3f}"
+        f"{cc['pipeline_cpu'] / nc['pipeline_cpu']:>8.2f}   ≤ 0.5"
+    )
     print(f"   {'whole process, CPU s':<34}{cw['cpu']:>9.3f}{nw['cpu']:>9.3f}{cw['cpu'] / nw['cpu']:>8.2f}")
     print(f"   {'whole process, peak RSS MiB':<34}{c['rss_mib']:>9.0f}{n['rss_mib']:>9.0f}")
 
-    print("\n2. Processes (best of %d)" % args.repeat)
+    print(f"\n2. Processes (best of {args.repeat})")
     figures = processes(args.repeat)
     targets = {"bottleneck steps": "≤ 0.1 s", "one step process (clean_erp)": "≤ 0.25 s"}
     base = figures["python -c pass"]["wall"]
@@ -248,7 +252,10 @@ def main() -> None:
             print(f"   {label:<28}{r['total']:>8.2f}{r['pipeline_cpu']:>15.2f}{r['cpu']:>14.2f}{r['rss_mib']:>13.0f}"
                   f"{r['pipeline_cpu'] / products * 1e6:>15.1f}   {target}")  # fmt: skip
         for label, _, r in rows:
-            cost = {**{f"step {k}": v for k, v in r["steps"].items()}, **{f"gates {k}": v for k, v in r["gates"].items()}}
+            cost = {
+                **{f"step {k}": v for k, v in r["steps"].items()},
+                **{f"gates {k}": v for k, v in r["gates"].items()},
+            }
             slowest = sorted(cost.items(), key=lambda kv: -kv[1])[:5]
             parts = ", ".join(f"{k} {v:.2f}" for k, v in r["export_parts"].items())
             print(f"   {label} (CPU s): " + ", ".join(f"{k} {v:.2f}" for k, v in slowest) + f" | export: {parts}")

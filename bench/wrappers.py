@@ -83,7 +83,9 @@ def main() -> int:
                 done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
                 elapsed = time.perf_counter() - started
                 if done.returncode != 0:
-                    print(f"{tool}: exit {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}", file=sys.stderr)
+                    print(
+                        f"{tool}: exit {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}", file=sys.stderr
+                    )
                     return 1
                 produced = manifest_bytes(data)
                 reference = reference or produced

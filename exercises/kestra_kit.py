@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 
 import yaml
-
 from checklib import REPO
 
 KIT_TESTS = REPO / "kestra" / "tests"

@@ -14,8 +14,9 @@ import argparse
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -53,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     python = REPO / ".venvs" / tool / "bin" / "python"
     title = ex["title_fr"] if say("en", "fr") == "fr" else ex["title_en"]
     print(say(f"Checking exercise {number} ({tool}): {title}", f"Contrôle de l'exercice {number} ({tool}) : {title}"))
-    print(say("Files checked: ", "Fichiers contrôlés : ") + ", ".join(str((work / f).relative_to(REPO)) for f in ex["files"]))
+    print(
+        say("Files checked: ", "Fichiers contrôlés : ")
+        + ", ".join(str((work / f).relative_to(REPO)) for f in ex["files"])
+    )
 
     env = dict(os.environ)
     env["BOTTLENECK_EXERCISE_DIR"] = str(work)

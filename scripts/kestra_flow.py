@@ -115,7 +115,10 @@ def step_tasks(step: graph.Step) -> list[str]:
     if step.io:
         extra += RETRY
     gate = f"Quality gate of {step.name}: {', '.join(step.checks)}."
-    return [task(step.name, step.en, commands, extra), task(f"check_{step.name}", gate, [f"bottleneck check {step.name} {month}"])]
+    return [
+        task(step.name, step.en, commands, extra),
+        task(f"check_{step.name}", gate, [f"bottleneck check {step.name} {month}"]),
+    ]
 
 
 def render() -> str:

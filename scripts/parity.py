@@ -40,7 +40,13 @@ def main(folder: Path, required: tuple[str, ...] = ()) -> int:
         for dump in sorted(months[name].glob("*.sha256")) if name in months else []:  # a warehouse's dump
             variants[dump.read_bytes()].add(dump.name.rsplit("-", 1)[0])
         venvs = sorted(set().union(*variants.values())) if variants else []
-        wanted = required if name in PARITY_MONTHS else [v for v in required if v in WAREHOUSE_TOOLS] if name == WAREHOUSE else []
+        wanted = (
+            required
+            if name in PARITY_MONTHS
+            else [v for v in required if v in WAREHOUSE_TOOLS]
+            if name == WAREHOUSE
+            else []
+        )
         missing = [v for v in wanted if v not in venvs]
         if missing:
             status = 1

@@ -196,11 +196,13 @@ class Browser:
 
     def click(self, text: str, selector: str = "button, a, [role=tab], [role=button], span, div, p, td") -> bool:
         """Click the innermost visible element whose text is exactly ``text``."""
-        return bool(self.js(f"""(() => {{
+        return bool(
+            self.js(f"""(() => {{
             const all = [...document.querySelectorAll({json.dumps(selector)})]
               .filter(e => e.innerText && e.innerText.trim() === {json.dumps(text)} && e.offsetParent !== null);
             const el = all.find(e => ![...e.children].some(c => all.includes(c))) || all[0];
-            if (!el) return false; el.scrollIntoView({{block: 'center'}}); el.click(); return true; }})()"""))
+            if (!el) return false; el.scrollIntoView({{block: 'center'}}); el.click(); return true; }})()""")
+        )
 
     def shot(self, name: str) -> None:
         data = self.page("Page.captureScreenshot", format="png")["data"]
@@ -281,7 +283,9 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
     af = tool_bin("airflow", "airflow")
     say("airflow: db migrate")
     subprocess.run([af, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
-    services.start("airflow-api-server", [af, "api-server", "--host", "127.0.0.1", "--port", port, "--workers", "1"], env)
+    services.start(
+        "airflow-api-server", [af, "api-server", "--host", "127.0.0.1", "--port", port, "--workers", "1"], env
+    )
     services.start("airflow-scheduler", [af, "scheduler", "--skip-serve-logs"], env)  # no log server on all interfaces
     services.start("airflow-dag-processor", [af, "dag-processor"], env)
     base = f"http://127.0.0.1:{port}"
@@ -304,7 +308,7 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
     say("airflow: good and broken months")
     good, broken = trigger(GOOD), trigger(BROKEN)
     for run_id in (good, broken):
-        wait_until(f"run {run_id}", lambda: services.check() or finished(run_id), 900, every=5)
+        wait_until(f"run {run_id}", lambda run_id=run_id: services.check() or finished(run_id), 900, every=5)
     say("airflow: backfill", BACKFILL)
     done = subprocess.run([af, "backfill", "create", "--dag-id", DAG, "--from-date", f"{BACKFILL[0]}-01",
                            "--to-date", f"{BACKFILL[-1]}-28"], env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
@@ -328,8 +332,10 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
     browser.goto(f"{ui}/dags/{DAG}/runs/{good}/tasks/publish_summary/xcom", wait_text="€", settle=4)
     browser.shot("airflow-run")
     browser.goto(f"{ui}/dags/{DAG}/runs/{broken}/tasks/check_clean_erp", wait_text="erp_prices_present", settle=4)
-    browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
-               "e.textContent.includes('Quality gate failed')).shift(); if (t) t.scrollIntoView({block: 'start'}); })()")
+    browser.js(
+        "(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
+        "e.textContent.includes('Quality gate failed')).shift(); if (t) t.scrollIntoView({block: 'start'}); })()"
+    )
     time.sleep(2)
     browser.shot("airflow-failure")
     browser.goto(f"{ui}/dags/{DAG}", wait_text="Next Run", settle=4)
@@ -338,11 +344,15 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
     browser.shot("airflow-backfill")
     # the failure callback runs after the task, so its line is in the log's collapsed "Post Execute" group
     browser.goto(f"{ui}/dags/{DAG}/runs/{broken}/tasks/check_clean_erp", wait_text="Post Execute", settle=2)
-    browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
-               "e.textContent.includes('Post Execute')).pop(); if (t) t.click(); })()")
+    browser.js(
+        "(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
+        "e.textContent.includes('Post Execute')).pop(); if (t) t.click(); })()"
+    )
     time.sleep(3)
-    browser.js("document.querySelectorAll('*').forEach(e => { if (e.scrollHeight > e.clientHeight + 20) "
-               "e.scrollTop = e.scrollHeight; })")
+    browser.js(
+        "document.querySelectorAll('*').forEach(e => { if (e.scrollHeight > e.clientHeight + 20) "
+        "e.scrollTop = e.scrollHeight; })"
+    )
     time.sleep(2)
     browser.shot("airflow-alert")
 
@@ -353,7 +363,9 @@ LAUNCH_BACKFILL = """
 mutation($params: LaunchBackfillParams!) {
   launchPartitionBackfill(backfillParams: $params) {
     __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"""
-BACKFILL_STATUS = "query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } } }"
+BACKFILL_STATUS = (
+    "query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } } }"
+)
 IN_PROCESS = {"execution": {"config": {"in_process": {}}}}  # one process per run, not one per step (2 CPUs)
 RUNS = """query { runsOrError(limit: 20) { ... on Runs { results { runId status tags { key value } } } } }"""
 
@@ -375,7 +387,9 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
         return answer["data"]
 
     location = "bottleneck_dagster.definitions"
-    locations = "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename } } } } }"
+    locations = (
+        "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename } } } } }"
+    )
     wait_until("the code location", lambda: services.check() or any(
         e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
         for e in gql(locations)["workspaceOrError"]["locationEntries"]), 300)  # fmt: skip
@@ -404,12 +418,15 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
             time.sleep(2)
         browser.shot(name)
 
-    browser.goto(f"{base}/assets/manifest?view=lineage&lineageScope=upstream&lineageDepth=12",
-                 wait_text="erp_raw", settle=8)  # every asset upstream of the manifest, groups expanded
+    browser.goto(
+        f"{base}/assets/manifest?view=lineage&lineageScope=upstream&lineageDepth=12", wait_text="erp_raw", settle=8
+    )  # every asset upstream of the manifest, groups expanded
     snap("dagster-graph")
     browser.goto(f"{base}/assets/revenue?view=partitions&partition={GOOD}", wait_text="revenue_total", settle=5)
-    browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
-               "e.textContent.trim() === 'revenue_total').shift(); if (t) t.scrollIntoView({block: 'center'}); })()")
+    browser.js(
+        "(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
+        "e.textContent.trim() === 'revenue_total').shift(); if (t) t.scrollIntoView({block: 'center'}); })()"
+    )
     time.sleep(2)
     snap("dagster-run")
     browser.goto(f"{base}/runs/{broken}", wait_text="erp_prices_present", settle=5)
@@ -461,29 +478,40 @@ def prefect(root: Path, browser: Browser, services: Services) -> None:
     ui = f"http://127.0.0.1:{port}"
     browser.goto(f"{ui}/runs/flow-run/{ids[GOOD]}", wait_text="report-", settle=25)  # the graph is drawn on a canvas
     browser.shot("prefect-graph")
+
     def artifact(key: str) -> str:  # the latest artifact with this key
-        found = http(f"{api}/artifacts/filter", {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1})
+        found = http(
+            f"{api}/artifacts/filter", {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1}
+        )
         return found[0]["id"]
 
-    browser.goto(f"{ui}/artifacts/artifact/{artifact(f'bottleneck-{GOOD}-report')}", wait_text="Revenue total", settle=4)
+    browser.goto(
+        f"{ui}/artifacts/artifact/{artifact(f'bottleneck-{GOOD}-report')}", wait_text="Revenue total", settle=4
+    )
     browser.shot("prefect-run")
     browser.goto(f"{ui}/artifacts/artifact/{artifact(f'bottleneck-{BROKEN}-report')}", wait_text="stopped at", settle=4)
     browser.shot("prefect-failure")
     browser.goto(f"{ui}/deployments/deployment/{deployment}", wait_text="monthly", settle=5)
     browser.shot("prefect-schedule")
     browser.goto(f"{ui}/runs", wait_text=f"report-{BACKFILL[0]}", settle=5)
-    browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
-               "e.textContent.includes('runs') && /^\\d+ runs$/.test(e.textContent.trim())).shift(); "
-               "if (t) t.scrollIntoView({block: 'start'}); })()")  # the list of runs, below the chart
+    browser.js(
+        "(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
+        "e.textContent.includes('runs') && /^\\d+ runs$/.test(e.textContent.trim())).shift(); "
+        "if (t) t.scrollIntoView({block: 'start'}); })()"
+    )  # the list of runs, below the chart
     time.sleep(2)
     browser.shot("prefect-backfill")
     browser.goto(f"{ui}/runs/flow-run/{ids[BROKEN]}?tab=Logs", wait_text="Beginning flow run", settle=4)
     for _ in range(6):  # the logs load page by page as you scroll; the hook's line is among the last
-        browser.js("window.scrollTo(0, document.body.scrollHeight); document.querySelectorAll('*').forEach(e => {"
-                   " if (e.scrollHeight > e.clientHeight + 20) e.scrollTop = e.scrollHeight; })")
+        browser.js(
+            "window.scrollTo(0, document.body.scrollHeight); document.querySelectorAll('*').forEach(e => {"
+            " if (e.scrollHeight > e.clientHeight + 20) e.scrollTop = e.scrollHeight; })"
+        )
         time.sleep(2)
-    browser.js("(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
-               "e.textContent.includes('ALERT')).pop(); if (t) t.scrollIntoView({block: 'center'}); })()")
+    browser.js(
+        "(() => { const t = [...document.querySelectorAll('*')].filter(e => e.children.length === 0 && "
+        "e.textContent.includes('ALERT')).pop(); if (t) t.scrollIntoView({block: 'center'}); })()"
+    )
     time.sleep(2)
     browser.shot("prefect-alert")
 
@@ -494,8 +522,10 @@ def prefect(root: Path, browser: Browser, services: Services) -> None:
 def kestra(root: Path, browser: Browser, services: Services) -> None:
     url = os.environ.get("KESTRA_URL", "http://127.0.0.1:8080")
     if not responds(f"{url}/ui/") and not responds(url):
-        say(f"kestra: no Kestra server answers on {url}: no Kestra screenshots "
-            "(start it with `docker compose -f compose/kestra.yml up -d`, run a good and a broken month, then rerun)")
+        say(
+            f"kestra: no Kestra server answers on {url}: no Kestra screenshots "
+            "(start it with `docker compose -f compose/kestra.yml up -d`, run a good and a broken month, then rerun)"
+        )
         return
     for moment, path in {"graph": "/ui/main/flows/edit/bottleneck/bottleneck_monthly/topology",
                          "run": "/ui/main/executions", "failure": "/ui/main/executions?state=FAILED",

@@ -104,7 +104,9 @@ class Kestra(Stack):
     def trigger(self, month: str) -> str:
         namespace, flow = KESTRA_FLOW
         boundary = uuid.uuid4().hex
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"month\"\r\n\r\n{month}\r\n--{boundary}--\r\n").encode()
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="month"\r\n\r\n{month}\r\n--{boundary}--\r\n'
+        ).encode()
         headers = {**self._headers(), "Content-Type": f"multipart/form-data; boundary={boundary}"}
         return http("POST", f"{self.base}/api/v1/main/executions/{namespace}/{flow}", body, headers)["id"]
 
@@ -161,7 +163,11 @@ class Dagster(Stack):
 
     def trigger(self, month: str) -> str:
         params = {
-            "selector": {"repositoryLocationName": DAGSTER_LOCATION, "repositoryName": "__repository__", "jobName": DAGSTER_JOB},
+            "selector": {
+                "repositoryLocationName": DAGSTER_LOCATION,
+                "repositoryName": "__repository__",
+                "jobName": DAGSTER_JOB,
+            },
             "executionMetadata": {"tags": [{"key": "dagster/partition", "value": month}]},
             "runConfigData": self.run_config,
             "mode": "default",
@@ -185,7 +191,9 @@ class Prefect(Stack):
     def trigger(self, month: str) -> str:
         flow, name = PREFECT_DEPLOYMENT
         deployment = http("GET", f"{self._api()}/deployments/name/{flow}/{name}")
-        run = http("POST", f"{self._api()}/deployments/{deployment['id']}/create_flow_run", {"parameters": {"month": month}})
+        run = http(
+            "POST", f"{self._api()}/deployments/{deployment['id']}/create_flow_run", {"parameters": {"month": month}}
+        )
         return run["id"]
 
     def state(self, run: str):
@@ -221,7 +229,9 @@ def core_reference(month: str, sources: Path, bottleneck: str | None = None) -> 
             capture_output=True, text=True,
         )  # fmt: skip
         if done.returncode != 0:
-            raise SmokeError(f"bottleneck run --month {month} exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+            raise SmokeError(
+                f"bottleneck run --month {month} exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+            )
         return sha256s(Path(tmp) / "out" / month)
 
 

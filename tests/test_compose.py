@@ -43,8 +43,13 @@ WRAPPER_CODE = {  # compose file -> the wrapper folder students edit, bind-mount
 }
 MAILPIT_IMAGE = re.compile(r"axllent/mailpit:v\d+\.\d+\.\d+")
 SMTP_CONTRACT = {"BOTTLENECK_SMTP_HOST": "mailpit", "BOTTLENECK_SMTP_PORT": "1025"}
-CORE_ENVIRONMENT = ("BOTTLENECK_LANG", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_ALERT_EMAIL_TO", "BOTTLENECK_ALERT_EMAIL_FROM")
-HOST_USER = '${HOST_UID:-1000}'
+CORE_ENVIRONMENT = (
+    "BOTTLENECK_LANG",
+    "BOTTLENECK_ALERT_WEBHOOK",
+    "BOTTLENECK_ALERT_EMAIL_TO",
+    "BOTTLENECK_ALERT_EMAIL_FROM",
+)
+HOST_USER = "${HOST_UID:-1000}"
 # What core's warehouse module reads (core/src/bottleneck_core/warehouse/settings.py), inside a stack.
 WAREHOUSE_CONTRACT = {
     "BOTTLENECK_S3_ENDPOINT": "http://minio:9000",
@@ -265,7 +270,9 @@ def test_interpolation_follows_compose(text, env, expected):
     assert Resolver(env)(text) == expected
 
 
-@pytest.mark.parametrize(("text", "env"), [("${A:?set A}", {}), ("${A:?set A}", {"A": ""}), ("${A?set A}", {}), ("$ 1", {}), ("${A", {})])
+@pytest.mark.parametrize(
+    ("text", "env"), [("${A:?set A}", {}), ("${A:?set A}", {"A": ""}), ("${A?set A}", {}), ("$ 1", {}), ("${A", {})]
+)
 def test_interpolation_errors_like_compose(text, env):
     with pytest.raises(InterpolationError):
         Resolver(env)(text)
@@ -303,7 +310,9 @@ def test_the_warehouse_services():
 
 
 def test_the_warehouse_follows_compose_env():
-    model, _ = render(COMPOSE_DIR / "dagster.yml", SHELL, "BOTTLENECK_S3_SECRET_KEY=s3cret-key\nWAREHOUSE_DB_PASSWORD=pw\n")
+    model, _ = render(
+        COMPOSE_DIR / "dagster.yml", SHELL, "BOTTLENECK_S3_SECRET_KEY=s3cret-key\nWAREHOUSE_DB_PASSWORD=pw\n"
+    )
     assert model["services"]["minio"]["environment"]["MINIO_ROOT_PASSWORD"] == "s3cret-key"
     env = environment(model["services"]["user-code"])
     assert env["BOTTLENECK_S3_SECRET_KEY"] == "s3cret-key"
@@ -386,7 +395,9 @@ class TestKitRules:
                 assert "build" in service, f"{path.name}: service {name} has neither image nor build"
                 continue
             tag = image.rsplit("/", 1)[-1].partition(":")[2]
-            assert "@sha256:" in image or (tag and tag != "latest"), f"{path.name}: {name} image {image!r} is not pinned"
+            assert "@sha256:" in image or (tag and tag != "latest"), (
+                f"{path.name}: {name} image {image!r} is not pinned"
+            )
 
     def test_data_folder_is_mounted(self, path):
         model, _ = render(path, SHELL, None)
@@ -432,10 +443,17 @@ class TestKitRules:
         for name, service in core.items():
             env = environment(service)
             assert {k: env.get(k) for k in SMTP_CONTRACT} == SMTP_CONTRACT, f"{path.name}: {name}"
-            assert all(k in env for k in CORE_ENVIRONMENT), f"{path.name}: {name} lacks {set(CORE_ENVIRONMENT) - set(env)}"
+            assert all(k in env for k in CORE_ENVIRONMENT), (
+                f"{path.name}: {name} lacks {set(CORE_ENVIRONMENT) - set(env)}"
+            )
             assert env["BOTTLENECK_ALERT_EMAIL_TO"] == "data-team@bottleneck.test"
             assert {k: env.get(k) for k in WAREHOUSE_CONTRACT} == WAREHOUSE_CONTRACT, f"{path.name}: {name}"
-            if name not in ("webserver", "airflow-api-server", "airflow-dag-processor", "airflow-triggerer"):  # they send no e-mail
+            if name not in (
+                "webserver",
+                "airflow-api-server",
+                "airflow-dag-processor",
+                "airflow-triggerer",
+            ):  # they send no e-mail
                 assert service["depends_on"].get("mailpit") == {"condition": "service_healthy"}, f"{path.name}: {name}"
         # the containers that run the pipelines wait for the warehouse's services
         runners = {"kestra.yml": ("kestra", "kestra-docker-runner"), "airflow.yml": ("airflow-scheduler",),
@@ -453,7 +471,9 @@ class TestKitRules:
     def test_no_docker_socket_by_default(self, path):
         for name, service in default_services(load(path)).items():
             for volume in service.get("volumes", []):
-                assert "docker.sock" not in str(volume), f"{path.name}: {name} mounts the Docker socket outside a profile"
+                assert "docker.sock" not in str(volume), (
+                    f"{path.name}: {name} mounts the Docker socket outside a profile"
+                )
 
     def test_long_running_services_have_healthchecks(self, path):
         for name, service in services(load(path)).items():
@@ -527,8 +547,12 @@ def test_documented_commands_follow_one_rule(doc):
     for line in re.findall(r"docker compose[^\n`|]*\bup\b[^\n`|]*", text):
         assert "--build" in line, f"{doc.relative_to(REPO)}: {line.strip()!r} lacks --build"
     for bad in re.findall(r"cp \.env\.example [^\s`]+", text):
-        assert bad == "cp .env.example compose/.env", f"{doc.relative_to(REPO)}: {bad!r}: the file Compose reads is compose/.env"
-    assert not re.search(r"docker compose[^\n`]*--env-file", text), f"{doc.relative_to(REPO)}: the kit's rule is compose/.env, not --env-file"
+        assert bad == "cp .env.example compose/.env", (
+            f"{doc.relative_to(REPO)}: {bad!r}: the file Compose reads is compose/.env"
+        )
+    assert not re.search(r"docker compose[^\n`]*--env-file", text), (
+        f"{doc.relative_to(REPO)}: the kit's rule is compose/.env, not --env-file"
+    )
 
 
 def test_kestra_pipeline_image_runs_as_the_host_user():

@@ -53,7 +53,7 @@ def commands(text: str, program: str) -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cli_help(*subcommands: str) -> subprocess.CompletedProcess:
     return run_cli(*subcommands, "--help", data=REPO / "data")
 
@@ -74,7 +74,9 @@ def test_every_lesson_of_the_contract_exists_in_both_languages(slug):
 
 @pytest.mark.parametrize("lesson", lesson_files(), ids=ids)
 def test_every_lesson_file_has_its_twin(lesson):
-    twin = lesson.with_name(lesson.name[:-6] + ".md") if lesson.name.endswith(".fr.md") else lesson.with_suffix(".fr.md")
+    twin = (
+        lesson.with_name(lesson.name[:-6] + ".md") if lesson.name.endswith(".fr.md") else lesson.with_suffix(".fr.md")
+    )
     assert twin.is_file(), f"{ids(twin)} missing"
 
 
@@ -115,12 +117,17 @@ def test_a_lesson_reads_in_about_twenty_minutes(lesson):
 
 # --- links, images ----------------------------------------------------------------------------
 
-COURSE_DOCS = lambda: lesson_files() + sorted(COURSE.glob("README*.md")) + sorted(SOLUTIONS.glob("*.md")) + sorted(  # noqa: E731
-    (REPO / "docs").glob("glossary*.md")
-)
+
+def course_docs() -> list[Path]:
+    docs = (
+        sorted(COURSE.glob("README*.md"))
+        + sorted(SOLUTIONS.glob("*.md"))
+        + sorted((REPO / "docs").glob("glossary*.md"))
+    )
+    return lesson_files() + docs
 
 
-@pytest.mark.parametrize("doc", COURSE_DOCS(), ids=ids)
+@pytest.mark.parametrize("doc", course_docs(), ids=ids)
 def test_every_relative_link_and_image_resolves(doc):
     text = doc.read_text()
     targets = re.findall(r"\]\(([^)\s]+)\)", text) + re.findall(r'<img [^>]*src="([^"]+)"', text)
@@ -145,7 +152,9 @@ def test_the_index_lists_every_lesson_in_both_languages():
 
 
 @pytest.mark.parametrize(
-    "readme", ["README.md", "README.fr.md"] + [f"{t}/README{l}.md" for t in ("kestra", "airflow", "dagster", "prefect") for l in ("", ".fr")]
+    "readme",
+    ["README.md", "README.fr.md"]
+    + [f"{t}/README{lang}.md" for t in ("kestra", "airflow", "dagster", "prefect") for lang in ("", ".fr")],
 )
 def test_readmes_link_into_the_course(readme):
     text = (REPO / readme).read_text()
@@ -184,7 +193,7 @@ def test_every_bottleneck_command_in_a_lesson_exists_with_its_options(lesson):
             path.append(words[len(path)])
             help_text = cli_help(*path)
             assert help_text.returncode == 0, f"`{command}`: no subcommand {' '.join(path)!r}\n{help_text.stderr}"
-        for option in [w.split("=")[0] for w in words[len(path):] if w.startswith("--")]:
+        for option in [w.split("=")[0] for w in words[len(path) :] if w.startswith("--")]:
             assert option in help_text.stdout, f"`{command}`: {' '.join(path)} has no option {option}"
 
 
@@ -276,7 +285,13 @@ def test_the_failure_recipe_of_lesson_07_stops_at_the_gate_it_names(sample, tmp_
 
 FRENCH_DOCS = sorted(
     p
-    for pattern in ("README.fr.md", "docs/**/*.fr.md", "*/README.fr.md", "data/**/README.fr.md", "solutions/course/*.fr.md")
+    for pattern in (
+        "README.fr.md",
+        "docs/**/*.fr.md",
+        "*/README.fr.md",
+        "data/**/README.fr.md",
+        "solutions/course/*.fr.md",
+    )
     for p in REPO.glob(pattern)
     # compose/README.fr.md is being rewritten elsewhere; exercises/ and solutions/NN-*/ are the exercises'
     if p.parts[len(REPO.parts)] not in ("compose", "exercises", ".venvs")
@@ -317,5 +332,5 @@ def test_french_typography_has_a_space_before_double_punctuation(doc):
     bad = []
     for number, line in enumerate(french_prose(doc.read_text()).splitlines(), 1):
         for match in re.finditer(r"[^\s\u00a0\u202f|(\[]([:;?!])(?=\s|$)", line):
-            bad.append(f"line {number}: …{line[max(0, match.start() - 20):match.end() + 10]}…")
+            bad.append(f"line {number}: …{line[max(0, match.start() - 20) : match.end() + 10]}…")
     assert not bad, f"{ids(doc)}: no space before : ; ? !\n" + "\n".join(bad[:10])

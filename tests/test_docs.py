@@ -19,8 +19,9 @@ def tracked(pattern: str) -> list[Path]:
 
 def test_demo_figures_in_both_readmes_are_what_the_pipeline_prints(tmp_path):
     month = re.search(r"^MONTH \?= (\S+)", (REPO / "Makefile").read_text(), re.M).group(1)
-    from bottleneck_testkit import core_outputs, sample_month
     import json
+
+    from bottleneck_testkit import core_outputs, sample_month
 
     manifest = json.loads((core_outputs(month, sample_month(month, tmp_path), tmp_path) / "manifest.json").read_text())
     for text in (README, README_FR):
@@ -35,7 +36,9 @@ def test_ci_runs_the_readme_test_command():
     assert command in README_FR
 
 
-@pytest.mark.parametrize("english", [p for p in tracked("*.md") if not p.name.endswith(".fr.md")], ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize(
+    "english", [p for p in tracked("*.md") if not p.name.endswith(".fr.md")], ids=lambda p: str(p.relative_to(REPO))
+)
 def test_every_english_doc_has_a_french_twin(english):
     twin = english.with_name(english.name[:-3] + ".fr.md")
     assert twin.exists(), f"{twin.relative_to(REPO)} missing"
@@ -44,7 +47,9 @@ def test_every_english_doc_has_a_french_twin(english):
 def test_port_map_matches_the_compose_files():
     compose_text = "".join(p.read_text() for p in (REPO / "compose").glob("*.yml"))
     found = re.findall(r"`(\w+)_PORT=(\d+)`", (REPO / "compose" / "README.md").read_text())
-    assert {"KESTRA", "AIRFLOW", "DAGSTER", "PREFECT", "MAILPIT", "MINIO", "MINIO_CONSOLE", "WAREHOUSE_DB"} <= {t for t, _ in found}
+    assert {"KESTRA", "AIRFLOW", "DAGSTER", "PREFECT", "MAILPIT", "MINIO", "MINIO_CONSOLE", "WAREHOUSE_DB"} <= {
+        t for t, _ in found
+    }
     for tool, port in found:
         assert f"${{{tool}_PORT:-{port}}}" in compose_text, tool
         assert f"{tool}_PORT={port}" in (REPO / ".env.example").read_text()

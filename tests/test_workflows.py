@@ -24,7 +24,9 @@ def actionlint() -> str:
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_actionlint_is_clean(workflow):
-    done = subprocess.run([actionlint(), "-no-color", str(workflow)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [actionlint(), "-no-color", str(workflow)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -32,8 +34,12 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     """The lint can fail: an unknown runner label and a bad expression are reported."""
     broken = tmp_path / ".github" / "workflows" / "broken.yml"
     broken.parent.mkdir(parents=True)
-    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ matrix.nope }}\n")
-    done = subprocess.run([actionlint(), "-no-color", str(broken)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ matrix.nope }}\n"
+    )
+    done = subprocess.run(
+        [actionlint(), "-no-color", str(broken)], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 1 and "matrix" in done.stdout
 
 

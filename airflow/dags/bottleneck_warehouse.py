@@ -24,6 +24,7 @@ import datetime as dt
 import pendulum
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+
 from bottleneck_core import config
 
 TZ = config.TIMEZONE
@@ -38,7 +39,9 @@ BATCH = "{{ ti.xcom_pull(task_ids='batch_date') }}"
     start_date=pendulum.datetime(2026, 5, 15, tz=TZ),
     catchup=False,
     max_active_runs=1,
-    params={"batch_date": Param(None, type=["null", "string"], description="YYYY-MM-DD; empty: the data interval's month")},
+    params={
+        "batch_date": Param(None, type=["null", "string"], description="YYYY-MM-DD; empty: the data interval's month")
+    },
     tags=["bottleneck", "warehouse"],
     doc_md=__doc__,
 )

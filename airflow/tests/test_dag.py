@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 import pendulum
+
 from bottleneck_core import graph
 
 GATE = "check_{}"
@@ -69,7 +70,9 @@ def test_retries_on_io_steps_only_never_on_gates(dag):
 
 def test_every_task_alerts_on_failure(dag):
     for task in dag.tasks:
-        callbacks = task.on_failure_callback if isinstance(task.on_failure_callback, list) else [task.on_failure_callback]
+        callbacks = (
+            task.on_failure_callback if isinstance(task.on_failure_callback, list) else [task.on_failure_callback]
+        )
         assert [c.__name__ for c in callbacks if c] == ["alert_on_failure"], task.task_id
 
 
@@ -90,6 +93,7 @@ def test_scheduled_runs_process_the_previous_month(dag):
     """Each scheduled run fires at 09:00 Paris on the 15th of M; its interval starts in M-1, its batch month."""
     from airflow.serialization.encoders import coerce_to_core_timetable
     from airflow.timetables.base import TimeRestriction
+
     from bottleneck_core.config import previous_month
 
     timetable = coerce_to_core_timetable(dag.timetable)  # the scheduler's view of the timetable

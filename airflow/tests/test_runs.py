@@ -11,6 +11,7 @@ import subprocess
 
 import pendulum
 import pytest
+
 import bottleneck_testkit as testing
 from bottleneck_core.store import read_json
 from bottleneck_core.summary import money_text
@@ -107,7 +108,9 @@ def test_broken_prices_fail_at_the_erp_gate_and_alert(airflow_db, dag, data_dir,
     assert got["publish_summary"] == "success"  # all_done: the failed run says where it stopped
     verdict = xcom(run.run_id, "publish_summary", "verdict")
     assert verdict.startswith("❌ stopped at check_clean_erp: erp_prices_present"), verdict
-    assert xcom(run.run_id, "publish_summary", "report").index("❌") < xcom(run.run_id, "publish_summary", "report").index("| check |")
+    assert xcom(run.run_id, "publish_summary", "report").index("❌") < xcom(
+        run.run_id, "publish_summary", "report"
+    ).index("| check |")
     assert got["check_dedup_link"] == got["check_dedup_web"] == "success"  # the other branches are independent
     gate = next(ti for ti in run.get_task_instances() if ti.task_id == "check_clean_erp")
     assert gate.try_number == 1  # a gate is never retried
@@ -139,7 +142,9 @@ def test_backfill_command_makes_one_run_per_month(airflow_db, dag):
     assert done.returncode == 0, done.stderr[-3000:]
     # "Runs to be attempted": a table with one row per run, its logical date first
     dates = [line.split("|")[1].strip() for line in done.stdout.splitlines() if line.startswith("| 20")]
-    assert [pendulum.parse(d).in_timezone(PARIS).strftime("%Y-%m") for d in dates] == ["2026-05", "2026-06"], done.stdout
+    assert [pendulum.parse(d).in_timezone(PARIS).strftime("%Y-%m") for d in dates] == ["2026-05", "2026-06"], (
+        done.stdout
+    )
 
 
 def _step(name):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 import bottleneck_testkit as testing
 from bottleneck_core.store import read_json
 from bottleneck_core.summary import money_text
@@ -71,7 +72,9 @@ def server(airflow_db, tmp_path):
     try:
         for name, cmd in commands.items():
             logs[name] = open(tmp_path / f"{name}.log", "wb")
-            procs[name] = subprocess.Popen(cmd, env=env, stdout=logs[name], stderr=subprocess.STDOUT, start_new_session=True)
+            procs[name] = subprocess.Popen(
+                cmd, env=env, stdout=logs[name], stderr=subprocess.STDOUT, start_new_session=True
+            )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
         while True:
@@ -109,7 +112,9 @@ def test_native_services_run_triggered_and_backfilled_months(server, tmp_path):
     # Airflow 3 API auth (simple auth manager): POST /auth/token, then a Bearer token
     login = httpx.post(f"{base}/auth/token", json={"username": "admin", "password": PASSWORD}, timeout=30)
     assert login.status_code == 201, login.text
-    api = httpx.Client(base_url=f"{base}/api/v2", headers={"Authorization": f"Bearer {login.json()['access_token']}"}, timeout=30)
+    api = httpx.Client(
+        base_url=f"{base}/api/v2", headers={"Authorization": f"Bearer {login.json()['access_token']}"}, timeout=30
+    )
 
     _wait(lambda: api.get(f"/dags/{DAG_ID}").status_code == 200, 120, "the dag-processor to parse the DAG", logs)
     _assert_compose_healthchecks_pass(env)
@@ -161,7 +166,13 @@ def _assert_compose_healthchecks_pass(env: dict) -> None:
     health = f"http://127.0.0.1:{env['AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT']}/health"
     _wait(lambda: _ok(health), 60, "the scheduler's health server", Path(env["AIRFLOW_HOME"]))
     for job in ("DagProcessorJob", "SchedulerJob"):
-        check = subprocess.run([AIRFLOW, "jobs", "check", "--job-type", job, "--local"], env=env, capture_output=True, text=True, timeout=120)
+        check = subprocess.run(
+            [AIRFLOW, "jobs", "check", "--job-type", job, "--local"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert check.returncode == 0, f"{job}: {check.stdout[-1000:]}{check.stderr[-1000:]}"
 
 
@@ -176,7 +187,7 @@ def _xcom(api: httpx.Client, run_id: str, task_id: str, key: str):
     got = api.get(f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}")
     assert got.status_code == 200, got.text
     value = got.json()["value"]
-    return json.loads(value) if isinstance(value, str) and value[:1] in "[{\"" else value
+    return json.loads(value) if isinstance(value, str) and value[:1] in '[{"' else value
 
 
 def _wait(check, seconds: float, what: str, logs: Path):
@@ -185,7 +196,9 @@ def _wait(check, seconds: float, what: str, logs: Path):
         result = check()
         if result:
             return result
-        assert time.monotonic() < deadline, f"timed out waiting for {what}\n{_tail(logs, ['scheduler', 'dag-processor'])}"
+        assert time.monotonic() < deadline, (
+            f"timed out waiting for {what}\n{_tail(logs, ['scheduler', 'dag-processor'])}"
+        )
         time.sleep(3)
 
 

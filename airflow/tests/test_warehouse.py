@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pendulum
 import pytest
+
 import bottleneck_testkit as testing
 from bottleneck_core.warehouse import db
 from bottleneck_core.warehouse.settings import Settings
@@ -30,7 +33,7 @@ def test_the_dag_calls_the_procedures_with_the_sql_operator(warehouse_dag):
     assert warehouse_dag.get_task("load_dw").task_type == "SQLExecuteQueryOperator"
     assert "CALL dw.sp_load_staging_to_dw" in warehouse_dag.get_task("load_dw").sql
     order = ["batch_date", "land", "load_staging", "seed_dims", "check_seed_dims", "load_dw", "check_load_dw"]
-    for before, after in zip(order, order[1:]):
+    for before, after in itertools.pairwise(order):
         assert after in warehouse_dag.get_task(before).downstream_task_ids, (before, after)
 
 

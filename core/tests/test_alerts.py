@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import bottleneck_testkit as testing
 from bottleneck_core import alerts, summary
 from bottleneck_core.cli import main
-from bottleneck_core.errors import GateFailed
+from bottleneck_core.errors import GateFailed, PipelineError
 from bottleneck_core.runner import run_pipeline
 
 
@@ -47,7 +47,7 @@ def test_failure_email_in_french(broken, monkeypatch):
 def test_a_step_that_failed_before_its_gates_is_named(paths):
     """A missing source: no gate ran, the first step without a result is named."""
     (paths.sources / "erp.xlsx").unlink()
-    with pytest.raises(Exception):
+    with pytest.raises(PipelineError):
         run_pipeline(paths)
     mail = alerts.failure_email("prefect", paths, "r1", lang="en")
     assert mail["step"].startswith("extract_") and mail["gate"] == "no gate result"
@@ -78,7 +78,9 @@ def test_cli_alert_email_prints_the_json(broken):
                                        "--work", str(broken.work.parent), "--out", str(broken.output.parent)])  # fmt: skip
     assert result.exit_code == 0, result.output
     mail = json.loads(result.output)
-    assert mail["subject"].endswith("FAILED at clean_erp / erp_prices_present (kestra)") and "http://x/e1" in mail["text"]
+    assert (
+        mail["subject"].endswith("FAILED at clean_erp / erp_prices_present (kestra)") and "http://x/e1" in mail["text"]
+    )
 
 
 def test_run_statistics_block(finished):

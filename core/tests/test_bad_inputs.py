@@ -62,7 +62,9 @@ def duplicate_conflicting_erp_key(sheet):
 
 
 def duplicate_id_web(sheet):
-    first_sku = next(sheet.cell(row=r, column=2).value for r in range(2, sheet.max_row) if sheet.cell(row=r, column=2).value)
+    first_sku = next(
+        sheet.cell(row=r, column=2).value for r in range(2, sheet.max_row) if sheet.cell(row=r, column=2).value
+    )
     sheet.append([999999, first_sku])
 
 

@@ -42,7 +42,9 @@ def append_changed_copy(table, column, value):
 
 
 def keyless_row(src, key):
-    return lambda p: change(p, f"{src}_raw", lambda f: f.assign(**{key: f[key].mask(f.index == f[~f["is_blank"]].index[0])}))
+    return lambda p: change(
+        p, f"{src}_raw", lambda f: f.assign(**{key: f[key].mask(f.index == f[~f["is_blank"]].index[0])})
+    )
 
 
 def edit_json(path_of, func):
@@ -140,8 +142,12 @@ def test_reference_values_are_skipped_without_a_reference_file(copy):
 
 def test_levels_error_stops_warning_logs():
     warnings = {n for n, c in REGISTRY.items() if c.level == "warning"}
-    assert warnings == set(REPAIR) | {"erp_dropped_rows_with_data", "link_dropped_rows_with_data",
-                                      "erp_price_not_zero", "web_names_present"}
+    assert warnings == set(REPAIR) | {
+        "erp_dropped_rows_with_data",
+        "link_dropped_rows_with_data",
+        "erp_price_not_zero",
+        "web_names_present",
+    }
 
 
 def test_a_failed_sql_gate_shows_its_first_offending_rows(copy):

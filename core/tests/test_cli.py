@@ -13,7 +13,16 @@ def invoke(*args, env=None):
 
 
 def options(paths):
-    return ["--month", paths.month, "--sources", paths.sources, "--work", paths.work.parent, "--out", paths.output.parent]
+    return [
+        "--month",
+        paths.month,
+        "--sources",
+        paths.sources,
+        "--work",
+        paths.work.parent,
+        "--out",
+        paths.output.parent,
+    ]
 
 
 def test_run_prints_a_summary_and_where_the_reports_are(paths):
@@ -27,7 +36,11 @@ def test_run_prints_a_summary_and_where_the_reports_are(paths):
 
 def test_run_in_french(paths):
     result = invoke("--lang", "fr", "run", *options(paths))
-    assert result.exit_code == 0 and "Chiffre d'affaires total" in result.stdout and "Rapports écrits dans" in result.stdout
+    assert (
+        result.exit_code == 0
+        and "Chiffre d'affaires total" in result.stdout
+        and "Rapports écrits dans" in result.stdout
+    )
 
 
 def test_run_json_is_the_manifest(paths):
@@ -81,7 +94,12 @@ def test_generate_data_writes_months_with_reference_values(tmp_path):
     result = invoke("generate-data", "--out", tmp_path, "--months", 2, "--first", "2025-12")
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-12", "2026-01"]
-    assert sorted(p.name for p in (tmp_path / "2026-01").iterdir()) == ["erp.xlsx", "liaison.xlsx", "reference.json", "web.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "2026-01").iterdir()) == [
+        "erp.xlsx",
+        "liaison.xlsx",
+        "reference.json",
+        "web.xlsx",
+    ]
 
 
 def test_a_bad_threshold_in_the_environment_is_explained(paths):

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from bottleneck_core import faults
 from bottleneck_core.cli import main
@@ -117,7 +117,9 @@ def rewrite_xml(name, change):
 
 
 def dimension(ref):
-    return rewrite_xml("erp.xlsx", lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), xml))
+    return rewrite_xml(
+        "erp.xlsx", lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), xml)
+    )
 
 
 def uncached_formula(xml):

@@ -1,7 +1,7 @@
 """The generator is deterministic, and the committed sample data are exactly its output."""
 
 from bottleneck_core import generate
-from bottleneck_testkit import SAMPLES, SAMPLE_MONTHS
+from bottleneck_testkit import SAMPLE_MONTHS, SAMPLES
 
 
 def test_committed_samples_are_the_generators_output(tmp_path):

@@ -54,7 +54,11 @@ def ancestors(name: str) -> set[str]:
 
 def test_the_branches_meet_at_merge_and_the_rest_is_a_chain():
     """premium reads revenue's table: its gate reference_values compares the whole month."""
-    assert [graph.upstream(name) for name in ("revenue", "premium", "export")] == [("merge",), ("revenue",), ("revenue", "premium")]
+    assert [graph.upstream(name) for name in ("revenue", "premium", "export")] == [
+        ("merge",),
+        ("revenue",),
+        ("revenue", "premium"),
+    ]
 
 
 @pytest.mark.parametrize("step", [s.name for s in graph.STEPS])
@@ -111,7 +115,9 @@ def test_committed_lineage_docs_are_up_to_date():
 
 def test_committed_kestra_flow_is_generated_from_the_graph():
     module = script("kestra_flow")
-    assert module.FLOW.read_text(encoding="utf-8") == module.render(), "kestra/flows/bottleneck_monthly.yml is stale: run `make lineage`"
+    assert module.FLOW.read_text(encoding="utf-8") == module.render(), (
+        "kestra/flows/bottleneck_monthly.yml is stale: run `make lineage`"
+    )
 
 
 def test_the_generated_kestra_flow_follows_the_graph():

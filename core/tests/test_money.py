@@ -35,7 +35,9 @@ def test_a_failed_run_leads_with_the_gate_that_stopped_it(monkeypatch):
     assert text.index("❌ stopped at check_clean_erp") < text.index("| table | rows |")
     assert text.index("| erp_prices_present |") < text.index("| erp_rows |")  # failed checks first
     monkeypatch.setenv("BOTTLENECK_LANG", "fr")
-    assert verdict(summary).startswith("❌ arrêtée au contrôle check_clean_erp : erp_prices_present — erp_prices_present dit non")
+    assert verdict(summary).startswith(
+        "❌ arrêtée au contrôle check_clean_erp : erp_prices_present — erp_prices_present dit non"
+    )
 
 
 def test_a_good_run_says_so_and_shows_money_as_text(monkeypatch):

@@ -88,7 +88,11 @@ def test_a_hand_made_month_with_odd_cents(tmp_path):
     assert sorted(csv_column(out / "ordinary_wines.csv", "product_id")) == sorted(str(p[0]) for p in HAND_MADE[:-1])
     book = load_workbook(out / "revenue_report.xlsx", read_only=True)
     cells = [r for sheet in book.worksheets for r in sheet.iter_rows(values_only=True)]
-    revenue = {str(r[0]): Decimal(repr(r[5])).quantize(CENT) for r in cells if r and isinstance(r[5], (int, float)) and r[0] != "TOTAL"}
+    revenue = {
+        str(r[0]): Decimal(repr(r[5])).quantize(CENT)
+        for r in cells
+        if r and isinstance(r[5], (int, float)) and r[0] != "TOTAL"
+    }
     for pid, _, _, price, sold in HAND_MADE:
         assert revenue[str(pid)] == Decimal(price) * sold, pid  # every product to the cent
 
@@ -105,7 +109,7 @@ def key(value) -> str | None:
 def sheet_rows(path: Path) -> list[dict]:
     rows = load_workbook(path, read_only=True, data_only=True).worksheets[0].iter_rows(values_only=True)
     header = next(rows)
-    return [dict(zip(header, r)) for r in rows if any(v not in (None, "") for v in r)]
+    return [dict(zip(header, r, strict=True)) for r in rows if any(v not in (None, "") for v in r)]
 
 
 def oracle(sources: Path) -> dict:
@@ -113,7 +117,9 @@ def oracle(sources: Path) -> dict:
     shop's product row wins over its attachment), merge (ERP ⋈ link ⋈ web), revenue, z-score."""
     price = {key(r["product_id"]): Decimal(str(r["price"])).quantize(CENT)
              for r in sheet_rows(sources / "erp.xlsx") if key(r["product_id"])}  # fmt: skip
-    link = {key(r["product_id"]): key(r["id_web"]) for r in sheet_rows(sources / "liaison.xlsx") if key(r["product_id"])}
+    link = {
+        key(r["product_id"]): key(r["id_web"]) for r in sheet_rows(sources / "liaison.xlsx") if key(r["product_id"])
+    }
     web_rows = [r for r in sheet_rows(sources / "web.xlsx") if key(r["sku"])]
     has_product_row = {key(r["sku"]) for r in web_rows if r["post_type"] == "product"}
     sold = {key(r["sku"]): int(r["total_sales"]) for r in web_rows

@@ -130,7 +130,16 @@ def test_duckdb_threads_do_not_change_a_byte(tmp_path, sources, monkeypatch):
 
 def test_max_unmatched_option_reaches_the_merge_gate(tmp_path, sources, monkeypatch):
     monkeypatch.setenv("BOTTLENECK_MAX_UNMATCHED", "0.05")  # the option below overrides it; teardown restores it
-    args = ["--month", LAST, "--sources", str(sources), "--work", str(tmp_path / "work"), "--out", str(tmp_path / "out")]
+    args = [
+        "--month",
+        LAST,
+        "--sources",
+        str(sources),
+        "--work",
+        str(tmp_path / "work"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
     assert CliRunner().invoke(main, ["run", *args]).exit_code == 0
     result = CliRunner().invoke(main, ["check", "merge", *args, "--max-unmatched", "0.25", "--json"])
     share = next(c for c in json.loads(result.stdout) if c["name"] == "merged_unmatched_share")

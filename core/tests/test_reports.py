@@ -75,14 +75,14 @@ def per_cell_reference(revenue: pd.DataFrame, total: Decimal, path: Path) -> Non
 
 AWKWARD = [
     ("6413", "16021", "Domaine du Pélican Pinot Noir 2021", "34.50", 73),
-    ("7001", "ABC-7", "Tom & Jerry <rosé> \"cuvée\"", "12.37", 3),
+    ("7001", "ABC-7", 'Tom & Jerry <rosé> "cuvée"', "12.37", 3),
     ("007", "sku 7", " leading space", "70.40", 9),
     ("12345678901234567", "-5", "trailing tab\t", "0.10", 1),
     ("٣", "=1+1", "ctrl\x01char and _x0041_ literal", "99.99", 2),
     ("x", "@SUM(A1)", "\x1fstarts with a separator", "5.05", 4),
     ("y", "", "", "1.00", 0),
     ("z", "+33", "astral 🍷 glass\r", "934.80", 11),
-    ("w", "http://example.com", "=HYPERLINK(\"http://evil\",\"click\")", "3.33", 5),
+    ("w", "http://example.com", '=HYPERLINK("http://evil","click")', "3.33", 5),
 ]
 
 
@@ -215,11 +215,11 @@ def test_a_kill_at_any_point_of_publishing_leaves_a_whole_month(tmp_path, monkey
         originals = {(m, n): getattr(m, n) for m, n in DESTRUCTIVE}
 
         def guarded(module, name):
-            def call(*args, **kwargs):
-                calls.append(name)
-                if len(calls) > crash_at:
+            def call(*args, **kwargs):  # used in this iteration only: the loop variables are the right ones
+                calls.append(name)  # noqa: B023
+                if len(calls) > crash_at:  # noqa: B023
                     raise Crash
-                return originals[(module, name)](*args, **kwargs)
+                return originals[(module, name)](*args, **kwargs)  # noqa: B023
 
             return call
 
@@ -370,7 +370,7 @@ def _hand_made_month(folder: Path) -> Path:
     erp = [[pid, 1, float(price), 5, "instock"] for pid, _, _, price, _, _ in ODD_CENTS]
     link = [[pid, sku] for pid, sku, *_ in ODD_CENTS]
     web = []
-    for pid, sku, name, _, sales, _ in ODD_CENTS:
+    for _, sku, name, _, sales, _ in ODD_CENTS:
         row = dict.fromkeys(WEB_COLUMNS)
         row.update(sku=sku, total_sales=sales, post_title=name, post_status="publish", post_type="product")
         web.append(list(row.values()))

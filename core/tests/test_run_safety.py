@@ -92,7 +92,9 @@ def test_a_run_refuses_at_once_while_the_month_is_locked(paths):
     try:
         assert holder.stdout.readline().strip() == "locked"
         result = invoke("run", *where(paths))
-        assert result.exit_code == 3 and f"pid {holder.pid}" in result.stderr and "en cours de traitement" in result.stderr
+        assert (
+            result.exit_code == 3 and f"pid {holder.pid}" in result.stderr and "en cours de traitement" in result.stderr
+        )
     finally:
         holder.kill()
         holder.wait()

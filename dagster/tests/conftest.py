@@ -1,6 +1,7 @@
 """Shared fixtures: a private data folder per test, the project's Definitions."""
 
 import pytest
+
 import bottleneck_testkit as testing
 
 

@@ -5,12 +5,11 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
+
 import bottleneck_testkit as testing
 from bottleneck_core import graph
 from bottleneck_core.config import previous_month
-
 from bottleneck_core.warehouse import STEPS as WAREHOUSE_STEPS
-
 from bottleneck_dagster.core_steps import MONTHLY, STEP_TAG, asset_name
 from bottleneck_dagster.defs.warehouse import ASSET_OF
 

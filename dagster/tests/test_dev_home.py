@@ -43,6 +43,8 @@ def test_the_documented_one_month_command_runs_the_reports_only(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOTTLENECK_")}
     env |= {"DAGSTER_HOME": str(home), "BOTTLENECK_DATA_DIR": str(data)}
     dg_cli = Path(sys.executable).with_name("dg")
-    done = subprocess.run([str(dg_cli), *command.split()[1:]], cwd=HOME.parent, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(dg_cli), *command.split()[1:]], cwd=HOME.parent, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert_same_outputs(core_outputs("2026-10", sources, tmp_path / "core"), data / "output" / "2026-10")

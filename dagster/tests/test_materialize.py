@@ -4,9 +4,9 @@ import json
 
 import dagster as dg
 import pytest
+
 import bottleneck_testkit as testing
 from bottleneck_core.summary import money_text
-
 from bottleneck_dagster.defs.alerts import alert_on_failure, email_on_failure
 
 DOWNSTREAM_OF_ERP_GATE = {"erp_dedup", "merged", "revenue", "premium", "ordinary",
@@ -73,7 +73,9 @@ def test_broken_input_stops_at_the_erp_gate(broken_run, data_dir, month):
     result, _ = broken_run
 
     assert not result.success
-    failed = [g for g in result.get_asset_check_evaluations() if not g.passed and g.severity == dg.AssetCheckSeverity.ERROR]
+    failed = [
+        g for g in result.get_asset_check_evaluations() if not g.passed and g.severity == dg.AssetCheckSeverity.ERROR
+    ]
     assert [(g.asset_key.to_user_string(), g.check_name) for g in failed] == [("erp_clean", "quality_gates")]
     assert "erp_prices_present" in failed[0].description
     assert not DOWNSTREAM_OF_ERP_GATE & set(materializations(result))

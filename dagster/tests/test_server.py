@@ -18,8 +18,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import bottleneck_testkit as testing
 from dagster_graphql import DagsterGraphQLClient
+
+import bottleneck_testkit as testing
 
 pytestmark = pytest.mark.server
 
@@ -84,12 +85,18 @@ def server(tmp_path_factory):
     hook = testing.WebhookReceiver().__enter__()  # the daemon's failure sensor posts here
     grpc_port, web_port = free_port(), free_port()
     (home / "workspace.yaml").write_text(  # compose's workspace.yaml, with this machine's address
-        (HERE / "deploy" / "workspace.yaml").read_text()
-        .replace("host: user-code", "host: 127.0.0.1").replace("port: 4000", f"port: {grpc_port}")
+        (HERE / "deploy" / "workspace.yaml")
+        .read_text()
+        .replace("host: user-code", "host: 127.0.0.1")
+        .replace("port: 4000", f"port: {grpc_port}")
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOTTLENECK_", "DAGSTER_"))}
-    env |= {"DAGSTER_HOME": str(home), "DAGSTER_POSTGRES_URL": url, "BOTTLENECK_DATA_DIR": str(data),
-            "BOTTLENECK_ALERT_WEBHOOK": hook.url}
+    env |= {
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_POSTGRES_URL": url,
+        "BOTTLENECK_DATA_DIR": str(data),
+        "BOTTLENECK_ALERT_WEBHOOK": hook.url,
+    }
     commands = {  # the commands of compose/dagster.yml's services
         "user-code": [BIN / "dagster", "code-server", "start", "-m", "bottleneck_dagster.definitions",
                       "-h", "127.0.0.1", "-p", str(grpc_port)],
@@ -105,9 +112,15 @@ def server(tmp_path_factory):
                                           stderr=subprocess.STDOUT, start_new_session=True))  # fmt: skip
             if name == "user-code":
                 health = [str(BIN / "dagster"), "api", "grpc-health-check", "-h", "127.0.0.1", "-p", str(grpc_port)]
-                wait_for("the code server", lambda: subprocess.run(health, capture_output=True, env=env).returncode == 0, procs=procs)
+                wait_for(
+                    "the code server",
+                    lambda health=health: subprocess.run(health, capture_output=True, env=env).returncode == 0,
+                    procs=procs,
+                )
         srv = Server(web_port, data, hook)
-        query = "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename } } } } }"
+        query = (
+            "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename } } } } }"
+        )
         wait_for("the code location",
                  lambda: any(e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
                              for e in srv.graphql(query)["workspaceOrError"]["locationEntries"]), procs=procs)  # fmt: skip
@@ -137,7 +150,9 @@ def launch(server, month: str) -> tuple[str, str]:
         "monthly_pipeline", repository_location_name=LOCATION, repository_name="__repository__",
         tags={"dagster/partition": month}, run_config=IN_PROCESS,
     )  # fmt: skip
-    status = wait_for("the run", lambda: (s := server.client.get_run_status(run_id).value) in ("SUCCESS", "FAILURE", "CANCELED") and s)
+    status = wait_for(
+        "the run", lambda: (s := server.client.get_run_status(run_id).value) in ("SUCCESS", "FAILURE", "CANCELED") and s
+    )
     return run_id, status
 
 

@@ -2,6 +2,7 @@
 
 import dagster as dg
 import pytest
+
 import bottleneck_testkit as testing
 from bottleneck_core.warehouse import db
 from bottleneck_core.warehouse.settings import Settings

@@ -7,8 +7,8 @@ ordinary_count once the premium step has run; core_steps.month_paths(context) gi
 """
 
 import dagster as dg
-from bottleneck_core import summary
 
+from bottleneck_core import summary
 from bottleneck_dagster.core_steps import month_paths
 
 MAX_SHARE = 0.10  # more than 10 % premium wines would mean the threshold no longer selects the top

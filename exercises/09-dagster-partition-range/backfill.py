@@ -21,7 +21,9 @@ def months() -> list[str]:
 def materialize_range(instance: dg.DagsterInstance) -> dict[str, dg.ExecuteInProcessResult]:
     """One in-process run of the monthly job per month of the range; the results by month."""
     job = defs().resolve_job_def("monthly_pipeline")
-    return {LAST: job.execute_in_process(partition_key=LAST, instance=instance, raise_on_error=False)}  # TODO (exercise 09)
+    return {
+        LAST: job.execute_in_process(partition_key=LAST, instance=instance, raise_on_error=False)
+    }  # TODO (exercise 09)
 
 
 if __name__ == "__main__":

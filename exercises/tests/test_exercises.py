@@ -11,11 +11,11 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import tomllib
 
 EXERCISES = Path(__file__).resolve().parents[1]
 REPO = EXERCISES.parent
@@ -28,7 +28,9 @@ CHECK_TIMEOUT = 1500  # seconds for one checker run (the machine may be shared)
 def run_check(number: str, tmp_path: Path, solution: bool) -> tuple[int, dict, str]:
     """Run `make check EX=number [SOLUTION=1]`'s script; return its exit code, results by test name, output."""
     report = tmp_path / f"{number}-{'solution' if solution else 'starter'}.xml"
-    cmd = [sys.executable, str(EXERCISES / "run_check.py"), number, "--junit", str(report)] + (["--solution"] if solution else [])
+    cmd = [sys.executable, str(EXERCISES / "run_check.py"), number, "--junit", str(report)] + (
+        ["--solution"] if solution else []
+    )
     env = {k: v for k, v in os.environ.items() if k != "BOTTLENECK_EXERCISE_DIR"}
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=CHECK_TIMEOUT, env=env)
     output = done.stdout[-6000:] + done.stderr[-6000:]
@@ -36,7 +38,10 @@ def run_check(number: str, tmp_path: Path, solution: bool) -> tuple[int, dict, s
     results = {}
     for case in ET.parse(report).getroot().iter("testcase"):
         name = case.get("name").split("[")[0]
-        outcome = next(((child.tag, child.get("message", "")) for child in case if child.tag in ("failure", "error", "skipped")), ("passed", ""))
+        outcome = next(
+            ((child.tag, child.get("message", "")) for child in case if child.tag in ("failure", "error", "skipped")),
+            ("passed", ""),
+        )
         results[name] = outcome
     return done.returncode, results, output
 
@@ -47,12 +52,16 @@ def test_starter_fails_for_the_intended_reasons(number, tmp_path):
     code, results, output = run_check(number, tmp_path, solution=False)
     assert code == 1, f"exit code {code} (1 = some checks failed):\n{output}"
     failed = {name for name, (tag, _) in results.items() if tag == "failure"}
-    assert failed == set(ex["starter_fails"]), f"failing checks {sorted(failed)}, expected {ex['starter_fails']}:\n{output}"
+    assert failed == set(ex["starter_fails"]), (
+        f"failing checks {sorted(failed)}, expected {ex['starter_fails']}:\n{output}"
+    )
     errors = {name: msg for name, (tag, msg) in results.items() if tag == "error"}
     assert not errors, f"errors (not failed checks) on the starter: {errors}"
     for name in failed:
         message = results[name][1]
-        assert message.startswith("checklib.NotDone"), f"{name} failed with {message[:300]!r}, not with the checker's own message"
+        assert message.startswith("checklib.NotDone"), (
+            f"{name} failed with {message[:300]!r}, not with the checker's own message"
+        )
     loads = [n for n in results if n.startswith("test_starter_")]
     assert loads and all(results[n][0] == "passed" for n in loads), f"the starter does not load: {results}"
     assert "❌" in output and ("Hint:" in output or "Indice :" in output), output
@@ -78,12 +87,16 @@ def test_folders_and_files(ex):
         assert (solution / name).is_file(), f"{solution / name} is missing"
     for name in ex["files"]:
         assert (exercise / name).is_file() and (solution / name).is_file(), name
-        assert (exercise / name).read_bytes() != (solution / name).read_bytes(), f"{name}: the solution equals the starter"
+        assert (exercise / name).read_bytes() != (solution / name).read_bytes(), (
+            f"{name}: the solution equals the starter"
+        )
     assert list((exercise / "check").glob("test_*.py")), "no checker"
     assert 15 <= ex["minutes"] <= 45 and ex["level"] in ("beginner", "intermediate", "advanced")
     lesson = REPO / "docs" / "course" / f"{ex['lesson']}.md"
     assert lesson.is_file() and lesson.with_name(f"{ex['lesson']}.fr.md").is_file(), lesson
-    readme = (exercise / "README.md").read_text(encoding="utf-8") + (exercise / "README.fr.md").read_text(encoding="utf-8")
+    readme = (exercise / "README.md").read_text(encoding="utf-8") + (exercise / "README.fr.md").read_text(
+        encoding="utf-8"
+    )
     assert f"make check EX={ex['number']}" in readme and f"{ex['lesson']}.md" in readme
 
 
@@ -101,5 +114,10 @@ def test_index_tables_list_every_exercise(readme):
         title = ex["title_fr"] if readme.endswith(".fr.md") else ex["title_en"]
         row = next((line for line in text.splitlines() if line.startswith(f"| {ex['number']} ")), "")
         assert row, f"{readme}: no row for exercise {ex['number']}"
-        assert f"({ex['slug']}/README" in row and title in row and ex["tool"] in row.lower() and f"{ex['minutes']} min" in row, row
+        assert (
+            f"({ex['slug']}/README" in row
+            and title in row
+            and ex["tool"] in row.lower()
+            and f"{ex['minutes']} min" in row
+        ), row
         assert f"{ex['lesson']}" in row, row

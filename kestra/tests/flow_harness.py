@@ -61,7 +61,9 @@ class Undefined:
 
 # --- Pebble subset -------------------------------------------------------------------------
 
-TOKEN = re.compile(r"\s*(?:(\?\?)|(\|)|(\()|(\))|(,)|('(?:[^'\\]|\\.)*')|(-?\d+)|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(-))")
+TOKEN = re.compile(
+    r"\s*(?:(\?\?)|(\|)|(\()|(\))|(,)|('(?:[^'\\]|\\.)*')|(-?\d+)|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(-))"
+)
 FILTERS = {"dateAdd", "date"}
 FUNCTIONS = {"render", "now"}
 JAVA_PATTERN = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
@@ -76,7 +78,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         m = TOKEN.match(text, pos)
         if not m or m.end() == pos:
             raise Unsupported(f"cannot read {text[pos:]!r} in expression {text!r}")
-        kind = next(k for k, g in zip(kinds, m.groups()) if g is not None)
+        kind = next(k for k, g in zip(kinds, m.groups(), strict=True) if g is not None)
         tokens.append((kind, m.group(m.lastindex)))
         pos = m.end()
     return tokens
@@ -291,10 +293,32 @@ KNOWN_KEYS = {
     "io.kestra.plugin.core.flow.Parallel": COMMON | {"tasks", "failFast"},
     "io.kestra.plugin.core.flow.Sequential": COMMON | {"tasks"},
     "io.kestra.plugin.core.flow.If": COMMON | {"condition", "then", "else"},
-    MAIL: COMMON | {"host", "port", "username", "password", "transportStrategy", "from", "to", "cc", "subject",
-                    "plainTextContent", "htmlTextContent"},
-    PURGE_EXECUTIONS: COMMON | {"namespace", "flowId", "startDate", "endDate", "states", "purgeExecution", "purgeLog",
-                                "purgeMetric", "purgeStorage"},
+    MAIL: COMMON
+    | {
+        "host",
+        "port",
+        "username",
+        "password",
+        "transportStrategy",
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "plainTextContent",
+        "htmlTextContent",
+    },
+    PURGE_EXECUTIONS: COMMON
+    | {
+        "namespace",
+        "flowId",
+        "startDate",
+        "endDate",
+        "states",
+        "purgeExecution",
+        "purgeLog",
+        "purgeMetric",
+        "purgeStorage",
+    },
     PURGE_LOGS: COMMON | {"namespace", "flowId", "startDate", "endDate"},
     "io.kestra.plugin.core.log.Log": COMMON | {"message", "level"},
     "io.kestra.plugin.scripts.python.Commands": COMMON | {"taskRunner", "commands", "env", "outputFiles", "retry"},
@@ -398,9 +422,13 @@ class Harness:
                 raise ValueError(f"input {name} is required")
         return values
 
-    def run(self, name: str, inputs: dict | None = None, trigger: dict | None = None, fire_triggers: bool = True) -> Execution:
+    def run(
+        self, name: str, inputs: dict | None = None, trigger: dict | None = None, fire_triggers: bool = True
+    ) -> Execution:
         flow = self.load(name)
-        ex = Execution(flow=flow, id=uuid.uuid4().hex[:22], inputs=self.check_inputs(flow, inputs or {}), trigger=trigger)
+        ex = Execution(
+            flow=flow, id=uuid.uuid4().hex[:22], inputs=self.check_inputs(flow, inputs or {}), trigger=trigger
+        )
         try:
             self.run_tasks(ex, flow["tasks"])
             ex.state = "SUCCESS"
@@ -587,7 +615,11 @@ class Harness:
         flag = lambda name: str(props.get(name, True)).lower() == "true"  # noqa: E731 (the four flags default to true)
         counts = {"executionsCount": 0, "logsCount": 0, "storagesCount": 0, "metricsCount": 0}
         with self._lock:
-            old = [e for e in self.executions.values() if e.id != ex.id and matches(e.flow["namespace"], e.flow["id"], e.ended)]
+            old = [
+                e
+                for e in self.executions.values()
+                if e.id != ex.id and matches(e.flow["namespace"], e.flow["id"], e.ended)
+            ]
             for e in old:
                 if flag("purgeStorage"):
                     for folder in e.storage:
@@ -648,7 +680,9 @@ class Harness:
                     files[name] = workdir / name
                 if proc is not None:
                     with self._lock:
-                        ex.outputs[task["id"]] = {"vars": vars_, "exitCode": 0} | ({"outputFiles": files} if files else {})
+                        ex.outputs[task["id"]] = {"vars": vars_, "exitCode": 0} | (
+                            {"outputFiles": files} if files else {}
+                        )
                         ex.metrics += [(task["id"], m) for m in metrics]
                     run.state, run.ended = "SUCCESS", time.monotonic()
                     return
@@ -672,7 +706,9 @@ class Harness:
                     continue
                 wanted = trigger["preconditions"]["flows"]
                 if not any(
-                    f["namespace"] == ex.flow["namespace"] and f["flowId"] == ex.flow["id"] and ex.state in f.get("states", [ex.state])
+                    f["namespace"] == ex.flow["namespace"]
+                    and f["flowId"] == ex.flow["id"]
+                    and ex.state in f.get("states", [ex.state])
                     for f in wanted
                 ):
                     continue
@@ -681,12 +717,17 @@ class Harness:
                 fired.append(self.run(flow["id"], trigger=variables, fire_triggers=False))
         return fired
 
-    def backfill(self, name: str, start: dt.datetime, end: dt.datetime, trigger_id: str | None = None) -> list[Execution]:
+    def backfill(
+        self, name: str, start: dt.datetime, end: dt.datetime, trigger_id: str | None = None
+    ) -> list[Execution]:
         """What the Schedule trigger's backfill does: one execution per schedule date in [start, end)."""
         flow = self.load(name)
         schedules = [t for t in flow.get("triggers", []) if t["type"] == "io.kestra.plugin.core.trigger.Schedule"]
         trigger = next(t for t in schedules if trigger_id in (None, t["id"]))
-        return [self.run(name, trigger={"date": d.isoformat()}) for d in schedule_dates(trigger["cron"], trigger["timezone"], start, end)]
+        return [
+            self.run(name, trigger={"date": d.isoformat()})
+            for d in schedule_dates(trigger["cron"], trigger["timezone"], start, end)
+        ]
 
 
 def schedule_dates(cron: str, timezone: str, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
@@ -748,7 +789,9 @@ def main(argv=None) -> int:
     """Run a flow file once, natively, with this harness: ``python kestra/tests/flow_harness.py --month 2026-10``."""
     import argparse
 
-    parser = argparse.ArgumentParser(description="Run kestra/flows/<flow>.yml once without a Kestra server (test harness).")
+    parser = argparse.ArgumentParser(
+        description="Run kestra/flows/<flow>.yml once without a Kestra server (test harness)."
+    )
     parser.add_argument("--month", help="YYYY-MM (default: the month before today, as a manual Kestra run)")
     parser.add_argument("--flow", default="bottleneck_monthly")
     args = parser.parse_args(argv)

@@ -22,13 +22,17 @@ CATALOGUE = yaml.safe_load((Path(__file__).resolve().parent / "kestra_1_3_catalo
 TYPES = CATALOGUE["types"]
 PLUGIN_ROLES = {"task": "task", "flowable": "task", "trigger": "trigger", "task_runner": "task runner"}
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)  # a Pebble expression, rendered by Kestra
-DURATION = re.compile(r"-?P(?=\d|T\d)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d{1,9})?S)?)?", re.I)  # java.time.Duration.parse
+DURATION = re.compile(
+    r"-?P(?=\d|T\d)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d{1,9})?S)?)?", re.I
+)  # java.time.Duration.parse
 
 
 # Lenient on purpose with quoted scalars: Jackson, which maps Kestra's YAML onto the Java fields, may
 # coerce "3" to 3 and "true" to true, so only what can never be an integer or a boolean is reported.
 def _is_int(v) -> bool:
-    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and re.fullmatch(r"-?\d+", v) is not None)
+    return (isinstance(v, int) and not isinstance(v, bool)) or (
+        isinstance(v, str) and re.fullmatch(r"-?\d+", v) is not None
+    )
 
 
 def _is_bool(v) -> bool:
@@ -48,7 +52,10 @@ KINDS = {
     "string": (lambda v: isinstance(v, str), "a string"),
     "integer": (_is_int, "an integer"),
     "boolean": (_is_bool, "a boolean (true or false)"),
-    "duration": (lambda v: isinstance(v, str) and DURATION.fullmatch(v) is not None, "an ISO-8601 duration such as PT30S"),
+    "duration": (
+        lambda v: isinstance(v, str) and DURATION.fullmatch(v) is not None,
+        "an ISO-8601 duration such as PT30S",
+    ),
     "map": (lambda v: isinstance(v, dict), "a map (key: value)"),
     "object": (lambda v: isinstance(v, dict), "an object (key: value)"),
     "list": (lambda v: isinstance(v, list), "a list"),
@@ -71,7 +78,12 @@ def validate(flow: dict) -> list[str]:
     """Every problem Kestra 1.3 would find in this flow, as far as the catalogue describes it."""
     v = _Validator()
     v.check_object(flow, CATALOGUE["flow_properties"], "flow", "the flow")
-    for what, ids in (("task", v.task_ids), ("trigger", v.trigger_ids), ("input", v.input_ids), ("output", v.output_ids)):
+    for what, ids in (
+        ("task", v.task_ids),
+        ("trigger", v.trigger_ids),
+        ("input", v.input_ids),
+        ("output", v.output_ids),
+    ):
         for dup in sorted(i for i, n in Counter(ids).items() if n > 1 and i is not None):
             v.problems.append(f"flow: duplicate {what} id `{dup}` (Kestra requires unique {what} ids)")
     return v.problems
@@ -86,7 +98,9 @@ class _Validator:
         """Unknown and missing properties, then each value against its description."""
         for name in obj:
             if name not in props:
-                self.problems.append(f"{path}: unknown property `{name}` for {what} (its Kestra 1.3 properties: {', '.join(props)})")
+                self.problems.append(
+                    f"{path}: unknown property `{name}` for {what} (its Kestra 1.3 properties: {', '.join(props)})"
+                )
         for name, spec in props.items():
             if spec.get("required") and obj.get(name) in (None, "", [], {}):
                 self.problems.append(f"{path}: missing required property `{name}` ({KINDS[spec['kind']][1]}) of {what}")
@@ -128,7 +142,9 @@ class _Validator:
         elif kind == "retry":
             known = CATALOGUE["retry"]
             if value.get("type") not in known:
-                self.problems.append(f"{path}.type: unknown retry type {value.get('type')!r} (the catalogue describes: {', '.join(known)})")
+                self.problems.append(
+                    f"{path}.type: unknown retry type {value.get('type')!r} (the catalogue describes: {', '.join(known)})"
+                )
             else:
                 self.check_object(value, known[value["type"]], path, f"a {value['type']} retry")
         elif kind == "inputs":
@@ -140,7 +156,9 @@ class _Validator:
                 self.input_ids.append(item.get("id"))
         elif kind == "outputs":
             for i, item in enumerate(value):
-                self.check_object(item, CATALOGUE["flow_output_properties"], f"{path}[{item.get('id', i)}]", "a flow output")
+                self.check_object(
+                    item, CATALOGUE["flow_output_properties"], f"{path}[{item.get('id', i)}]", "a flow output"
+                )
                 self.output_ids.append(item.get("id"))
         elif "spec" in spec:  # an object, or a list of objects, that the catalogue describes
             for i, item in enumerate(value if kind == "list_of_objects" else [value]):
@@ -156,6 +174,8 @@ class _Validator:
         spec = TYPES.get(type_)
         if spec is None or PLUGIN_ROLES[spec["kind"]] != role:
             known = ", ".join(t for t, s in TYPES.items() if PLUGIN_ROLES[s["kind"]] == role)
-            self.problems.append(f"{path}: unknown {role} type {type_!r} (the catalogue's Kestra 1.3 {role} types: {known})")
+            self.problems.append(
+                f"{path}: unknown {role} type {type_!r} (the catalogue's Kestra 1.3 {role} types: {known})"
+            )
             return
         self.check_object(obj, common | spec["properties"], path, type_)

@@ -12,11 +12,17 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPO / "compose" / "kestra.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
 DOCKERFILE = (REPO / "kestra" / "Dockerfile").read_text(encoding="utf-8")
-ENV = dict(line.split("=", 1) for line in (REPO / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_]+=", line))
+ENV = dict(
+    line.split("=", 1) for line in (REPO / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_]+=", line)
+)
 
 
 def config(service: str) -> dict:
-    text = re.sub(r"\$\{(\w+)(?::-([^}]*))?\}", lambda m: ENV.get(m.group(1)) or m.group(2) or "", SERVICES[service]["environment"]["KESTRA_CONFIGURATION"])
+    text = re.sub(
+        r"\$\{(\w+)(?::-([^}]*))?\}",
+        lambda m: ENV.get(m.group(1)) or m.group(2) or "",
+        SERVICES[service]["environment"]["KESTRA_CONFIGURATION"],
+    )
     return yaml.safe_load(text)
 
 
@@ -40,7 +46,12 @@ def test_postgres_backend_and_basic_auth_from_env(service):
 def test_dev_credentials_meet_kestras_rules():
     assert re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]+", ENV["KESTRA_ADMIN_EMAIL"]), "the username must be an e-mail"
     password = ENV["KESTRA_ADMIN_PASSWORD"]
-    assert len(password) >= 8 and re.search("[A-Z]", password) and re.search("[a-z]", password) and re.search(r"\d", password)
+    assert (
+        len(password) >= 8
+        and re.search("[A-Z]", password)
+        and re.search("[a-z]", password)
+        and re.search(r"\d", password)
+    )
 
 
 def test_healthcheck_uses_the_management_port():
@@ -57,7 +68,9 @@ def test_docker_socket_and_docker_runner_only_in_the_profile():
     assert default["values"]["taskRunner"]["type"] == "io.kestra.plugin.scripts.runner.docker.Docker"
     assert default["values"]["containerImage"] == SERVICES["pipeline-image-init"]["image"]
     assert "plugins" not in config("kestra")["kestra"], "the default stack uses the flows' Process runner"
-    catalogue = yaml.safe_load((REPO / "kestra" / "tests" / "kestra_1_3_catalogue.yml").read_text(encoding="utf-8"))["types"]
+    catalogue = yaml.safe_load((REPO / "kestra" / "tests" / "kestra_1_3_catalogue.yml").read_text(encoding="utf-8"))[
+        "types"
+    ]
     assert set(default["values"]) <= set(catalogue[default["type"]]["properties"])
     runner = default["values"]["taskRunner"]
     assert set(runner) <= set(catalogue[runner["type"]]["properties"])

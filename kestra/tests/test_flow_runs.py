@@ -51,7 +51,9 @@ def good_run(fh, tmp_path_factory):
     sources = testing.sample_month(month, root / "data")
     expected = testing.core_outputs(month, testing.sample_month(month, root / "core"), root / "core")
     with testing.SmtpReceiver() as inbox:
-        ex = fh.Harness(env=worker_env(root / "data", **inbox.env), storage=root / "storage").run(MONTHLY, {"month": month})
+        ex = fh.Harness(env=worker_env(root / "data", **inbox.env), storage=root / "storage").run(
+            MONTHLY, {"month": month}
+        )
         assert ex.state == "SUCCESS", explain(ex)
         assert inbox.wait(1, timeout=2) == [], "no e-mail for a successful run"
     return ex, expected, root / "data" / "output" / month, sources
@@ -133,7 +135,12 @@ def broken_run(fh, tmp_path_factory):
     month = "2026-09"
     testing.break_prices(testing.sample_month(month, root / "data"))
     with testing.WebhookReceiver() as hook, testing.SmtpReceiver() as inbox:
-        env = worker_env(root / "data", BOTTLENECK_ALERT_WEBHOOK=hook.url, BOTTLENECK_ALERT_EMAIL_TO="ops@bottleneck.test", **inbox.env)
+        env = worker_env(
+            root / "data",
+            BOTTLENECK_ALERT_WEBHOOK=hook.url,
+            BOTTLENECK_ALERT_EMAIL_TO="ops@bottleneck.test",
+            **inbox.env,
+        )
         harness = fh.Harness(env=env, storage=root / "storage")
         ex = harness.run(MONTHLY, {"month": month})
         alerts = hook.wait(1, timeout=30)
@@ -204,7 +211,9 @@ def test_io_step_is_retried(fh, tmp_path):
     month = "2026-08"
     sources = testing.sample_month(month, tmp_path / "data")
     (sources / "erp.xlsx").unlink()
-    ex = fh.Harness(env=worker_env(tmp_path / "data"), storage=tmp_path / "storage").run(MONTHLY, {"month": month}, fire_triggers=False)
+    ex = fh.Harness(env=worker_env(tmp_path / "data"), storage=tmp_path / "storage").run(
+        MONTHLY, {"month": month}, fire_triggers=False
+    )
     assert ex.state == "FAILED"
     (task,) = [t for t in fh.Harness.load(MONTHLY)["tasks"][0]["tasks"][0]["tasks"] if t["id"] == "extract_erp"]
     assert ex.run_of("extract_erp").state == "FAILED"

@@ -127,7 +127,9 @@ class TestEveryFlow:
                     assert rest.split(".")[0] in task_ids, f"{{{{ {expression} }}}}: no task {rest}"
                 elif root == "trigger":
                     head = rest.split(".")[0]
-                    assert any(head in allowed_trigger[t] for t in trigger_types), f"{{{{ {expression} }}}}: trigger.{rest}"
+                    assert any(head in allowed_trigger[t] for t in trigger_types), (
+                        f"{{{{ {expression} }}}}: trigger.{rest}"
+                    )
                     if head == "outputs":
                         assert rest.split(".")[1] in monthly_outputs, f"{{{{ {expression} }}}}: no flow output {rest}"
                 elif root == "execution":
@@ -178,11 +180,15 @@ def test_alert_flow_mails_cores_message_with_kestras_mail_task():
     send, parents = tasks["send_email"]
     assert send["type"] == "io.kestra.plugin.email.MailSend" and send["transportStrategy"] == "SMTP"
     for key in ("host", "port", "from", "to", "subject"):
-        assert send[key] == {"host": "{{ outputs.write_email.vars.smtp_host }}", "port": "{{ outputs.write_email.vars.smtp_port }}"}.get(
-            key, f"{{{{ outputs.write_email.vars.{key} }}}}"), key
+        assert send[key] == {
+            "host": "{{ outputs.write_email.vars.smtp_host }}",
+            "port": "{{ outputs.write_email.vars.smtp_port }}",
+        }.get(key, f"{{{{ outputs.write_email.vars.{key} }}}}"), key
     assert send["plainTextContent"] == "{{ outputs.write_email.vars.text }}"
     (guard,) = parents
-    assert guard["type"] == "io.kestra.plugin.core.flow.If" and guard["condition"] == "{{ outputs.write_email.vars.send }}"
+    assert (
+        guard["type"] == "io.kestra.plugin.core.flow.If" and guard["condition"] == "{{ outputs.write_email.vars.send }}"
+    )
     assert "else" not in guard, "no SMTP host: no e-mail, and nothing else"
 
 

@@ -20,7 +20,9 @@ def month_of(fh, inputs=None, trigger=None, start="2026-11-22T17:00:00+00:00"):
     return fh.Context(variables).render(MONTH)
 
 
-@pytest.mark.parametrize("date", ["2026-11-15T09:00:00+01:00", "2027-01-15T09:00:00+01:00", "2026-03-15T09:00:00+01:00"])
+@pytest.mark.parametrize(
+    "date", ["2026-11-15T09:00:00+01:00", "2027-01-15T09:00:00+01:00", "2026-03-15T09:00:00+01:00"]
+)
 def test_scheduled_run_takes_the_month_before_the_trigger_date(fh, date):
     assert month_of(fh, trigger={"date": date}) == previous_month(dt.datetime.fromisoformat(date))
 
@@ -43,7 +45,9 @@ def test_the_month_input_is_validated(fh):
     "trigger.date | date('EEE')", "trigger.date | dateAdd(1, 'WEEKS')", "-inputs.month",
 ])  # fmt: skip
 def test_unsupported_expressions_fail_loudly(fh, expression):
-    ctx = fh.Context({"inputs": {"month": "2026-01"}, "vars": {"a": "1", "b": "2"}, "trigger": {"date": "2026-01-15T09:00:00Z"}})
+    ctx = fh.Context(
+        {"inputs": {"month": "2026-01"}, "vars": {"a": "1", "b": "2"}, "trigger": {"date": "2026-01-15T09:00:00Z"}}
+    )
     with pytest.raises(fh.Unsupported):
         ctx.render("{{ " + expression + " }}")
 
@@ -82,8 +86,14 @@ tasks:
 
 def test_schedule_dates_of_the_monthly_cron(fh):
     paris = fh.ZoneInfo("Europe/Paris")
-    dates = fh.schedule_dates("0 9 15 * *", "Europe/Paris", dt.datetime(2026, 1, 1, tzinfo=paris), dt.datetime(2026, 4, 15, 9, tzinfo=paris))
-    assert [d.isoformat() for d in dates] == ["2026-01-15T09:00:00+01:00", "2026-02-15T09:00:00+01:00", "2026-03-15T09:00:00+01:00"]
+    dates = fh.schedule_dates(
+        "0 9 15 * *", "Europe/Paris", dt.datetime(2026, 1, 1, tzinfo=paris), dt.datetime(2026, 4, 15, 9, tzinfo=paris)
+    )
+    assert [d.isoformat() for d in dates] == [
+        "2026-01-15T09:00:00+01:00",
+        "2026-02-15T09:00:00+01:00",
+        "2026-03-15T09:00:00+01:00",
+    ]
     with pytest.raises(fh.Unsupported):
         fh.schedule_dates("*/5 * * * *", "UTC", dates[0], dates[-1])
 
@@ -114,7 +124,9 @@ finally:
 """
 
 
-@pytest.mark.parametrize(("fail_fast", "sibling_goes_on"), [("", True), ("failFast: false", True), ("failFast: true", False)])
+@pytest.mark.parametrize(
+    ("fail_fast", "sibling_goes_on"), [("", True), ("failFast: false", True), ("failFast: true", False)]
+)
 def test_parallel_follows_kestras_fail_fast(fh, tmp_path, monkeypatch, fail_fast, sibling_goes_on):
     """Kestra's Parallel waits for every branch by default (failFast: false): a failure in one
     branch ends that branch only; the Parallel fails once all are done. failFast: true stops the

@@ -13,7 +13,12 @@ from bottleneck_core import kestra_outputs
 def test_step_facts_become_outputs_and_metrics(capsys, fh, real_kestra_library):
     kestra_outputs.emit({"step": "premium", "rows": {"premium": 12, "ordinary": 700}, "threshold": 2.0})
     outputs, metrics = fh.read_kestra_lines(capsys.readouterr().out)
-    assert outputs == {"step": "premium", "rows": {"premium": 12, "ordinary": 700}, "premium_count": 12, "ordinary_count": 700}
+    assert outputs == {
+        "step": "premium",
+        "rows": {"premium": 12, "ordinary": 700},
+        "premium_count": 12,
+        "ordinary_count": 700,
+    }
     assert {(m["name"], m["type"], m["value"]) for m in metrics} == {
         ("rows", "counter", 12), ("rows", "counter", 700), ("premium_count", "counter", 12)}  # fmt: skip
 

@@ -45,7 +45,12 @@ def test_purge_deletes_old_executions_logs_metrics_and_files_only(harness):
 
     purge = harness.run(PURGE)  # the scheduled run: retention_days defaults to 30
     assert purge.state == "SUCCESS", [(r.task_id, r.stderr) for r in purge.task_runs]
-    assert purge.outputs["purge_executions"] == {"executionsCount": 1, "logsCount": 0, "storagesCount": 1, "metricsCount": 1}
+    assert purge.outputs["purge_executions"] == {
+        "executionsCount": 1,
+        "logsCount": 0,
+        "storagesCount": 1,
+        "metricsCount": 1,
+    }
     assert purge.outputs["purge_logs"]["count"] > 0
     assert old.id not in harness.executions and recent.id in harness.executions
     assert not any(f.exists() for f in old_files) and all(f.exists() for f in recent_files)
@@ -62,5 +67,11 @@ def test_retention_days_is_an_input(harness):
 
 def test_nightly_schedule_dates(fh):
     paris = ZoneInfo("Europe/Paris")
-    dates = fh.schedule_dates("0 2 * * *", "Europe/Paris", dt.datetime(2026, 10, 24, tzinfo=paris), dt.datetime(2026, 10, 27, tzinfo=paris))
-    assert [d.isoformat() for d in dates] == ["2026-10-24T02:00:00+02:00", "2026-10-25T02:00:00+02:00", "2026-10-26T02:00:00+01:00"]
+    dates = fh.schedule_dates(
+        "0 2 * * *", "Europe/Paris", dt.datetime(2026, 10, 24, tzinfo=paris), dt.datetime(2026, 10, 27, tzinfo=paris)
+    )
+    assert [d.isoformat() for d in dates] == [
+        "2026-10-24T02:00:00+02:00",
+        "2026-10-25T02:00:00+02:00",
+        "2026-10-26T02:00:00+01:00",
+    ]

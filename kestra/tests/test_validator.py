@@ -55,6 +55,7 @@ def only_problem(flow: dict) -> str:
 
 # --- every flow of the kit is valid -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", KIT_FLOWS + EXERCISE_FLOWS, ids=lambda p: str(p.relative_to(REPO)))
 def test_every_flow_of_the_kit_is_valid(path):
     problems = validator.validate(yaml.safe_load(path.read_text(encoding="utf-8")))
@@ -64,11 +65,15 @@ def test_every_flow_of_the_kit_is_valid(path):
 def test_the_exercise_copies_are_found():
     """The starters (valid Kestra, only a feature missing) and the solutions of exercises 04 and 05."""
     found = {str(p.relative_to(REPO)) for p in EXERCISE_FLOWS}
-    assert found >= {f"{root}/{ex}/bottleneck_monthly.yml" for root in ("exercises", "solutions")
-                     for ex in ("04-kestra-input", "05-kestra-docker-runner")}, found
+    assert found >= {
+        f"{root}/{ex}/bottleneck_monthly.yml"
+        for root in ("exercises", "solutions")
+        for ex in ("04-kestra-input", "05-kestra-docker-runner")
+    }, found
 
 
 # --- the mistakes of the issue: each one found, for the right reason ----------------------------
+
 
 def test_a_constant_retry_without_interval():
     flow = load("bottleneck_monthly")
@@ -108,7 +113,10 @@ def test_a_log_level_loud():
     flow = load("bottleneck_monthly")
     task(flow, "log_failure")["level"] = "LOUD"  # in the flow's errors branch
     problem = only_problem(flow)
-    assert problem == "flow.errors[log_failure].level: 'LOUD' is not one of Kestra's values: ERROR, WARN, INFO, DEBUG, TRACE"
+    assert (
+        problem
+        == "flow.errors[log_failure].level: 'LOUD' is not one of Kestra's values: ERROR, WARN, INFO, DEBUG, TRACE"
+    )
 
 
 def test_a_schedule_without_cron():
@@ -135,6 +143,7 @@ def test_max_attempts_three_in_words():
 
 # --- the other checks ---------------------------------------------------------------------------
 
+
 def test_unknown_type_property_runner_and_duplicate_ids():
     flow = load("bottleneck_alert_on_failure")
     task(flow, "send_email")["plainTextContents"] = "typo"  # nested in If then
@@ -144,8 +153,12 @@ def test_unknown_type_property_runner_and_duplicate_ids():
     problems = validator.validate(flow)
     assert len(problems) == 4, problems
     assert problems[0].startswith("flow.tasks[log_alert]: unknown task type 'io.kestra.plugin.core.log.Logg'")
-    assert problems[1].startswith("flow.tasks[send_alert].taskRunner: unknown task runner type 'io.kestra.plugin.core.runner.Proces'")
-    assert problems[2].startswith("flow.tasks[if_smtp_configured].then[send_email]: unknown property `plainTextContents`")
+    assert problems[1].startswith(
+        "flow.tasks[send_alert].taskRunner: unknown task runner type 'io.kestra.plugin.core.runner.Proces'"
+    )
+    assert problems[2].startswith(
+        "flow.tasks[if_smtp_configured].then[send_email]: unknown property `plainTextContents`"
+    )
     assert problems[3] == "flow: duplicate task id `send_alert` (Kestra requires unique task ids)"
 
 
@@ -153,22 +166,34 @@ def test_a_template_is_accepted_only_where_kestra_renders_the_property():
     flow = load("bottleneck_alert_on_failure")
     assert task(flow, "send_email")["port"].startswith("{{"), "MailSend.port is a Property<Integer>: a template is fine"
     task(flow, "send_email")["port"] = "twenty-five"
-    assert only_problem(flow) == "flow.tasks[if_smtp_configured].then[send_email].port: expected an integer, got 'twenty-five'"
+    assert (
+        only_problem(flow)
+        == "flow.tasks[if_smtp_configured].then[send_email].port: expected an integer, got 'twenty-five'"
+    )
     flow = load("bottleneck_monthly")
     task(flow, "export")["retry"]["interval"] = "{{ vars.interval }}"  # a java.time.Duration, not a Property
-    assert only_problem(flow) == "flow.tasks[export].retry.interval: expected an ISO-8601 duration such as PT30S, got '{{ vars.interval }}'"
+    assert (
+        only_problem(flow)
+        == "flow.tasks[export].retry.interval: expected an ISO-8601 duration such as PT30S, got '{{ vars.interval }}'"
+    )
 
 
 def test_the_docker_runner_of_the_solution_is_checked():
-    flow = yaml.safe_load((REPO / "solutions/05-kestra-docker-runner/bottleneck_monthly.yml").read_text(encoding="utf-8"))
+    flow = yaml.safe_load(
+        (REPO / "solutions/05-kestra-docker-runner/bottleneck_monthly.yml").read_text(encoding="utf-8")
+    )
     task(flow, "extract_erp")["taskRunner"]["pullPolicy"] = "NEVERR"
-    assert only_problem(flow).startswith("flow.tasks[sources].tasks[erp_branch].tasks[extract_erp].taskRunner.pullPolicy: 'NEVERR'")
+    assert only_problem(flow).startswith(
+        "flow.tasks[sources].tasks[erp_branch].tasks[extract_erp].taskRunner.pullPolicy: 'NEVERR'"
+    )
 
 
 def test_inputs_are_checked_by_type():
     flow = load("bottleneck_purge")
     flow["inputs"][0]["validator"] = "^\\d+$"  # a STRING input's property, not an INT input's
-    assert only_problem(flow).startswith("flow.inputs[retention_days]: unknown property `validator` for an input of type INT")
+    assert only_problem(flow).startswith(
+        "flow.inputs[retention_days]: unknown property `validator` for an input of type INT"
+    )
     flow = load("bottleneck_purge")
     flow["inputs"][0]["defaults"] = "thirty"
     assert only_problem(flow) == "flow.inputs[retention_days].defaults: expected an integer, got 'thirty'"
@@ -182,13 +207,22 @@ def test_not_strict_on_what_is_unverified():
 
 # --- the catalogue itself -----------------------------------------------------------------------
 
+
 def test_every_catalogue_entry_has_a_known_kind_and_a_cited_source():
     text = (HERE / "kestra_1_3_catalogue.yml").read_text(encoding="utf-8")
     catalogue = yaml.safe_load(text)
-    groups = [catalogue["task_common"], catalogue["trigger_common"], *catalogue["retry"].values(),
-              catalogue["flow_trigger_preconditions"], catalogue["flow_trigger_precondition_flow"],
-              catalogue["flow_properties"], catalogue["input_properties"], *catalogue["input_type_properties"].values(),
-              catalogue["flow_output_properties"], *(t["properties"] for t in catalogue["types"].values())]
+    groups = [
+        catalogue["task_common"],
+        catalogue["trigger_common"],
+        *catalogue["retry"].values(),
+        catalogue["flow_trigger_preconditions"],
+        catalogue["flow_trigger_precondition_flow"],
+        catalogue["flow_properties"],
+        catalogue["input_properties"],
+        *catalogue["input_type_properties"].values(),
+        catalogue["flow_output_properties"],
+        *(t["properties"] for t in catalogue["types"].values()),
+    ]
     for props in groups:
         for name, spec in props.items():
             assert spec["kind"] in validator.KINDS, (name, spec)
@@ -196,5 +230,5 @@ def test_every_catalogue_entry_has_a_known_kind_and_a_cited_source():
     lines = text.splitlines()
     for type_ in catalogue["types"]:
         at = lines.index(f"  {type_}:")
-        comments = " ".join(line for line in lines[at - 4:at] if line.strip().startswith("#"))
+        comments = " ".join(line for line in lines[at - 4 : at] if line.strip().startswith("#"))
         assert re.search(r"kestra-io/[\w-]+ \S+\.java", comments), f"{type_}: no source cited just above it"

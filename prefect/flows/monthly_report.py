@@ -140,7 +140,9 @@ def email_failure(month: str, run_id: str) -> None:
     from prefect_email import EmailServerCredentials, SMTPType, email_send_message
 
     message = alerts.failure_email("prefect", Paths.for_month(month), run_id, f"{UI}/runs/flow-run/{run_id}")
-    server = EmailServerCredentials(smtp_server=alerts.smtp_host(), smtp_port=alerts.smtp_port(), smtp_type=SMTPType.INSECURE)
+    server = EmailServerCredentials(
+        smtp_server=alerts.smtp_host(), smtp_port=alerts.smtp_port(), smtp_type=SMTPType.INSECURE
+    )
     run_coro_as_sync(email_send_message.fn(  # the task's own function: the hook runs after the flow run ended
         subject=message["subject"], msg=f"<pre>{html.escape(message['text'])}</pre>", msg_plain=message["text"],
         email_server_credentials=server, email_from=message["from"], email_to=message["to"]))  # fmt: skip

@@ -41,7 +41,11 @@ def task_runs(state) -> dict:
     by_name = {}
     for run in runs:
         base, _, suffix = run.name.rpartition("-")
-        name = base if run.name not in TASK_NAMES and base in TASK_NAMES and re.fullmatch("[0-9a-f]{3}", suffix) else run.name
+        name = (
+            base
+            if run.name not in TASK_NAMES and base in TASK_NAMES and re.fullmatch("[0-9a-f]{3}", suffix)
+            else run.name
+        )
         assert name not in by_name, f"two task runs named {name}"
         by_name[name] = run
     return by_name

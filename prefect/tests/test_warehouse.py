@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 import bottleneck_testkit as testing
 from bottleneck_core.errors import PipelineError
 from bottleneck_core.warehouse import db

@@ -32,8 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", required=True, type=Path, help="the month's source folder")
     parser.add_argument("--work", required=True, type=Path, help="work root (the month's folder goes inside)")
     parser.add_argument("--out", required=True, type=Path, help="output root (the month's folder goes inside)")
-    parser.add_argument("--threshold", type=float, default=None,
-                        help="premium z-score threshold of this run (default: core's, 2 or BOTTLENECK_PREMIUM_Z)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="premium z-score threshold of this run (default: core's, 2 or BOTTLENECK_PREMIUM_Z)",
+    )
     args = parser.parse_args(argv)
     paths = Paths.for_month(args.month, sources=args.sources, work_root=args.work, output_root=args.out)
     manifest = run_month(paths, args.threshold)

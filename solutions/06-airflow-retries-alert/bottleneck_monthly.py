@@ -105,6 +105,7 @@ def bottleneck_monthly():
     def gate(name: str, month: str) -> list[dict]:
         """Run one step's quality gates. A failed gate fails the task for good (no retry)."""
         from airflow.sdk.exceptions import AirflowFailException
+
         from bottleneck_core.config import Paths
         from bottleneck_core.errors import GateFailed
         from bottleneck_core.runner import run_checks

@@ -21,7 +21,10 @@ def months() -> list[str]:
 def materialize_range(instance: dg.DagsterInstance) -> dict[str, dg.ExecuteInProcessResult]:
     """One in-process run of the monthly job per month of the range; the results by month."""
     job = defs().resolve_job_def("monthly_pipeline")
-    return {month: job.execute_in_process(partition_key=month, instance=instance, raise_on_error=False) for month in months()}
+    return {
+        month: job.execute_in_process(partition_key=month, instance=instance, raise_on_error=False)
+        for month in months()
+    }
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ DEFAULT_TO = "data-team@bottleneck.test"
 DEFAULT_FROM = "bottleneck@bottleneck.test"
 
 
-def send_alert(tool: str, month: str | None, run: str, reason: str, url: str | None = None, timeout: float = 10) -> bool:
+def send_alert(
+    tool: str, month: str | None, run: str, reason: str, url: str | None = None, timeout: float = 10
+) -> bool:
     """Log the failure and, when a webhook URL is configured, POST it as JSON.
 
     Returns True when a webhook accepted the alert. A webhook that cannot be reached is

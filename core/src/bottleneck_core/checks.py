@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from importlib import resources
-from typing import Callable
 
 from .config import Paths
 from .errors import PipelineError
@@ -318,9 +318,9 @@ def _premium_matches_scipy(t: Tables):
     ).fetchall()
     prices = np.array([r[1] for r in rows])
     expected = stats.zscore(prices, ddof=0)
-    differ = sorted(str(r[0]) for r, z in zip(rows, expected) if r[2] is None or abs(r[2] - z) > 1e-9)
+    differ = sorted(str(r[0]) for r, z in zip(rows, expected, strict=True) if r[2] is None or abs(r[2] - z) > 1e-9)
     wrong_side = sorted(
-        str(r[0]) for r, z in zip(rows, expected)
+        str(r[0]) for r, z in zip(rows, expected, strict=True)
         if abs(z - threshold) > 1e-9 and r[3] != ("premium" if z > threshold else "ordinary")
     )  # fmt: skip
     premium = int(np.sum(expected > threshold))
@@ -333,11 +333,19 @@ def _premium_matches_scipy(t: Tables):
                   f"(le {normal:.1f}e pour une loi normale)")  # fmt: skip
     ok = not differ and not wrong_side
     if ok:
-        status = f"zscore agrees on all {n} z-scores and on the split {premium} premium / {n - premium} ordinary; {figures}"
+        status = (
+            f"zscore agrees on all {n} z-scores and on the split {premium} premium / {n - premium} ordinary; {figures}"
+        )
         status_fr = f"zscore donne les mêmes {n} z-scores et la même répartition {premium} premium / {n - premium} ordinaires ; {figures_fr}"
     else:
-        status = f"zscore disagrees: {len(differ)} z-score(s) differ ({_show(differ)}), {len(wrong_side)} product(s) on the other side ({_show(wrong_side)}); {figures}"
-        status_fr = f"zscore diverge : {len(differ)} z-score(s) différent(s) ({_show(differ)}), {len(wrong_side)} produit(s) de l'autre côté ({_show(wrong_side)}) ; {figures_fr}"
+        status = (
+            f"zscore disagrees: {len(differ)} z-score(s) differ ({_show(differ)}), "
+            f"{len(wrong_side)} product(s) on the other side ({_show(wrong_side)}); {figures}"
+        )
+        status_fr = (
+            f"zscore diverge : {len(differ)} z-score(s) différent(s) ({_show(differ)}), "
+            f"{len(wrong_side)} produit(s) de l'autre côté ({_show(wrong_side)}) ; {figures_fr}"
+        )
     return ok, {
         "status": status, "status_fr": status_fr, "premium": premium, "ordinary": n - premium,
         "differ": differ[:SHOW], "wrong_side": wrong_side[:SHOW],

@@ -131,9 +131,15 @@ def _os_error_text(exc: OSError) -> str:
 
 def month_options(func):
     func = click.option("--month", required=True, help="Batch month, YYYY-MM.")(func)
-    func = click.option("--sources", type=click.Path(path_type=Path), help="Folder holding the three exports [data/sources/<month>].")(func)
-    func = click.option("--work", type=click.Path(path_type=Path), help="Work root; the month's folder is made in it [data/work].")(func)
-    func = click.option("--out", type=click.Path(path_type=Path), help="Output root; the month's folder is made in it [data/output].")(func)
+    func = click.option(
+        "--sources", type=click.Path(path_type=Path), help="Folder holding the three exports [data/sources/<month>]."
+    )(func)
+    func = click.option(
+        "--work", type=click.Path(path_type=Path), help="Work root; the month's folder is made in it [data/work]."
+    )(func)
+    func = click.option(
+        "--out", type=click.Path(path_type=Path), help="Output root; the month's folder is made in it [data/output]."
+    )(func)
     return func
 
 
@@ -204,7 +210,11 @@ def _check_cell(results) -> str:
 @month_options
 @click.option("--threshold", type=float, help="Premium z-score threshold [2.0, or BOTTLENECK_PREMIUM_Z].")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON instead of tables.")
-@click.option("--max-unmatched", type=float, help="Largest share (0-1) of products without a partner at the merge [0.05, or BOTTLENECK_MAX_UNMATCHED].")
+@click.option(
+    "--max-unmatched",
+    type=float,
+    help="Largest share (0-1) of products without a partner at the merge [0.05, or BOTTLENECK_MAX_UNMATCHED].",
+)
 @handle_errors
 def run(month, sources, work, out, threshold, as_json, max_unmatched):
     """Run every step, each followed by its quality gates, then publish the reports."""
@@ -239,7 +249,9 @@ def run(month, sources, work, out, threshold, as_json, max_unmatched):
         return
     console.print(table)
     console.print(f"{_label('revenue')} [bold]{_euros(manifest['revenue_total'])}[/]")
-    console.print(f"{_label('premium')} {manifest['premium_count']}   {_label('ordinary')} {manifest['ordinary_count']}")
+    console.print(
+        f"{_label('premium')} {manifest['premium_count']}   {_label('ordinary')} {manifest['ordinary_count']}"
+    )
     console.print(f"{_label('outputs')} [bold]{escape(str(paths.output))}[/]", soft_wrap=True)
     for name in [*manifest["outputs"], "manifest.json"]:
         console.print(f"  {paths.output / name}", highlight=False, soft_wrap=True)
@@ -265,7 +277,11 @@ def step(name, month, sources, work, out, threshold, and_check, as_json):
     if as_json and and_check:
         facts = {**facts, "checks": None}  # filled below, printed once as one JSON document
     else:
-        click.echo(json.dumps(facts, ensure_ascii=False) if as_json else f"{name}: " + ", ".join(f"{k} {v}" for k, v in facts["rows"].items()))
+        click.echo(
+            json.dumps(facts, ensure_ascii=False)
+            if as_json
+            else f"{name}: " + ", ".join(f"{k} {v}" for k, v in facts["rows"].items())
+        )
     _emit_kestra(facts)
     if and_check:
         _checks(name, paths, as_json, facts if as_json else None)
@@ -275,7 +291,11 @@ def step(name, month, sources, work, out, threshold, and_check, as_json):
 @click.argument("name", type=click.Choice([s.name for s in graph.STEPS]))
 @month_options
 @click.option("--json", "as_json", is_flag=True, help="Print the check results as JSON.")
-@click.option("--max-unmatched", type=float, help="Largest share (0-1) of products without a partner at the merge [0.05, or BOTTLENECK_MAX_UNMATCHED].")
+@click.option(
+    "--max-unmatched",
+    type=float,
+    help="Largest share (0-1) of products without a partner at the merge [0.05, or BOTTLENECK_MAX_UNMATCHED].",
+)
 @handle_errors
 def check(name, month, sources, work, out, as_json, max_unmatched):
     """Run the quality gates of step NAME on its outputs (exit 1 if an error-level gate fails)."""
@@ -304,7 +324,11 @@ def _checks(name: str, paths: Paths, as_json: bool, facts: dict | None = None) -
             level = runner.LEVEL_FR.get(r.level, r.level) if fr else r.level
             message = r.message_fr if fr else r.message_en
             colon = " :" if fr else ":"
-            console.print(f"[{colour}]{status:<7}[/] {level:<13} {r.name}{colon} {escape(message)}", highlight=False, soft_wrap=True)
+            console.print(
+                f"[{colour}]{status:<7}[/] {level:<13} {r.name}{colon} {escape(message)}",
+                highlight=False,
+                soft_wrap=True,
+            )
     _emit_kestra({"step": name, "checks": [r.to_dict() for r in results]})
     if failed:
         raise failed

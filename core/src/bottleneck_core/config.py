@@ -71,7 +71,7 @@ def _inside(a: Path, b: Path) -> bool:
     return a == b or b in a.parents
 
 
-def check_separate(paths: "Paths") -> None:
+def check_separate(paths: Paths) -> None:
     """Refuse overlapping folders: sources, work and output may not be one inside another.
 
     (``--out data/sources`` would replace the sources by reports; ``--work data/sources`` would
@@ -111,7 +111,7 @@ class Paths:
         sources: str | Path | None = None,
         work_root: str | Path | None = None,
         output_root: str | Path | None = None,
-    ) -> "Paths":
+    ) -> Paths:
         """Defaults: ``data/sources/<month>``, ``data/work/<month>``, ``data/output/<month>``.
 
         ``sources`` is the folder holding the three files; ``work_root`` and

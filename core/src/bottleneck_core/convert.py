@@ -33,8 +33,10 @@ def _shown(value) -> str:
 
 
 def _empty(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value)
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
     )
 
 
@@ -77,11 +79,14 @@ def to_int(value) -> int | None:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or number != number.to_integral_value():
-        raise BadValue(f"expected a whole number, got {_shown(value)}", f"attendu un nombre entier, reçu {_shown(value)}")
+        raise BadValue(
+            f"expected a whole number, got {_shown(value)}", f"attendu un nombre entier, reçu {_shown(value)}"
+        )
     if abs(number) > MAX_QUANTITY:
         raise BadValue(
             f"expected a quantity between -{MAX_QUANTITY:,} and {MAX_QUANTITY:,}, got {_shown(value)}",
-            f"attendu une quantité entre -{MAX_QUANTITY:,} et {MAX_QUANTITY:,}".replace(",", "\u202f") + f", reçu {_shown(value)}",
+            f"attendu une quantité entre -{MAX_QUANTITY:,} et {MAX_QUANTITY:,}".replace(",", "\u202f")
+            + f", reçu {_shown(value)}",
         )
     return int(number)
 
@@ -108,7 +113,9 @@ def to_money(value) -> Decimal | None:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
-        raise BadValue(f"expected a price in euros, got {_shown(value)}", f"attendu un prix en euros, reçu {_shown(value)}")
+        raise BadValue(
+            f"expected a price in euros, got {_shown(value)}", f"attendu un prix en euros, reçu {_shown(value)}"
+        )
     if abs(amount) > MAX_PRICE:
         raise BadValue(
             f"expected a price between -1,000,000 and 1,000,000 euros, got {_shown(value)}",

@@ -15,7 +15,7 @@ extension auto-install and auto-load are off (Parquet, JSON and ICU are built in
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql_text(kind: str, name: str) -> str:
     """The text of ``sql/<kind>/<name>.sql`` (kind: steps or gates)."""
     return (resources.files("bottleneck_core") / "sql" / kind / f"{name}.sql").read_text(encoding="utf-8")

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .errors import PipelineError, UsageProblem
 
@@ -188,9 +188,7 @@ def _files(folder: Path) -> list[Path]:
 def save_pristine(folder: Path) -> Path:
     """Copy the month's files into ``.pristine/`` once (a later break keeps the first copy)."""
     if not folder.is_dir():
-        raise PipelineError(
-            en=f"Source folder not found: {folder}.", fr=f"Dossier source introuvable : {folder}."
-        )
+        raise PipelineError(en=f"Source folder not found: {folder}.", fr=f"Dossier source introuvable : {folder}.")
     pristine = folder / PRISTINE
     if not pristine.is_dir():
         tmp = folder / f"{PRISTINE}.tmp"

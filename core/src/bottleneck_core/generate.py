@@ -122,7 +122,7 @@ def month_data(products: list[Product], rng: random.Random, month_index: int) ->
         base = dict(zip(WEB_COLUMNS, [p.sku, 0, 0, 0, 0, sales[p.product_id], "taxable", None, 2, date, date,
                                      f"<p>{p.name}.</p>", p.name, None, "publish", "closed", "closed", None, slug,
                                      date, date, None, 0, f"https://bottleneck.example/?post_type=product&p={p.product_id}",
-                                     0, "product", None, 0]))  # fmt: skip
+                                     0, "product", None, 0], strict=True))  # fmt: skip
         image = base | {"tax_status": None, "post_status": "inherit", "post_type": "attachment",
                         "post_mime_type": "image/jpeg", "guid": f"https://bottleneck.example/img/{slug}.jpg"}  # fmt: skip
         if p.product_id in disagree:

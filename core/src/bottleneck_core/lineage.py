@@ -83,5 +83,5 @@ def drawio() -> str:
     body = "\n        ".join(cells)
     return (
         '<mxfile host="bottleneck-core">\n  <diagram id="lineage" name="BottleNeck lineage">\n'
-        f'    <mxGraphModel><root>\n        {body}\n    </root></mxGraphModel>\n  </diagram>\n</mxfile>\n'
+        f"    <mxGraphModel><root>\n        {body}\n    </root></mxGraphModel>\n  </diagram>\n</mxfile>\n"
     )

@@ -39,11 +39,17 @@ def actual_values(t) -> dict:
 def compare(t) -> tuple[bool | None, dict]:
     path = t.paths.sources / FILE_NAME
     if not path.exists():
-        return None, {"status": f"no {FILE_NAME} beside the sources, skipped", "status_fr": f"pas de {FILE_NAME} à côté des sources, ignoré", "mismatches": []}
+        return None, {
+            "status": f"no {FILE_NAME} beside the sources, skipped",
+            "status_fr": f"pas de {FILE_NAME} à côté des sources, ignoré",
+            "mismatches": [],
+        }
     expected = read_json(path)
     from .graph import TABLES
 
-    unknown = [n for n in expected if n not in (*FIGURES, "counts")] + [t for t in expected.get("counts", {}) if t not in TABLES]
+    unknown = [n for n in expected if n not in (*FIGURES, "counts")] + [
+        t for t in expected.get("counts", {}) if t not in TABLES
+    ]
     mismatches = [f"{name}: unknown figure" for name in unknown]
     for table, count in expected.get("counts", {}).items():
         if table not in TABLES:

@@ -70,7 +70,7 @@ def csv_safe(value: str) -> str:
 
 # ---------------------------------------------------------------- Excel cells, XlsxWriter's way
 
-_NEEDS_CARE = re.compile(r'[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$')
+_NEEDS_CARE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
@@ -301,7 +301,10 @@ def _fill_gaps(shell: Path, path: Path, gaps: dict, columns, money: int) -> None
     timestamp = time.mktime((1980, 1, 31, 0, 0, 0, 0, 0, -1))
     part = path.with_name(f".{path.name}.part")
     try:
-        with zipfile.ZipFile(shell) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target:
+        with (
+            zipfile.ZipFile(shell) as source,
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target,
+        ):
             for info in source.infolist():
                 data = source.read(info)
                 with part.open("wb") as handle:
@@ -352,6 +355,7 @@ def _csv_texts(values: pa.Array) -> pa.Array:
 
 # ---------------------------------------------------------------- manifest
 
+
 def build_manifest(paths, results) -> dict:
     """What the export step records about the month: sources, row counts, threshold, gates."""
     from . import graph, sources
@@ -385,6 +389,7 @@ def write_reports(tables, manifest: dict, staging: Path) -> dict:
 
 
 # ---------------------------------------------------------------- publishing
+
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
@@ -457,7 +462,7 @@ def recover(final: Path) -> list[str]:
         prefix = f".{final.name}.staging-"
         for entry in final.parent.iterdir():
             if entry.name.startswith(prefix) and entry.is_dir() and not entry.is_symlink():
-                pid = entry.name[len(prefix):]
+                pid = entry.name[len(prefix) :]
                 if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)) and _made_by_us(entry):
                     _remove(entry)
                     done.append(f"removed {entry}")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import shutil
-from decimal import Decimal
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import graph, sources
 from .config import Paths, check_separate, check_threshold, threshold_from_env
@@ -25,10 +26,10 @@ log = logging.getLogger("bottleneck")
 class Context:
     paths: Paths
     threshold: float
-    _tables: "Tables | None" = None
+    _tables: Tables | None = None
 
     @property
-    def tables(self) -> "Tables":
+    def tables(self) -> Tables:
         """The month's work tables, read on first use (an extract step reads none: no pandas import)."""
         if self._tables is None:
             from .checks import Tables
@@ -119,7 +120,12 @@ def _export(ctx: Context) -> dict:
     return {"revenue_total": manifest["revenue_total"], "output": str(ctx.paths.output)}
 
 
-FUNCTIONS: dict[str, Callable[[Context], dict | None]] = {"merge": _merge, "revenue": _revenue, "premium": _premium, "export": _export}
+FUNCTIONS: dict[str, Callable[[Context], dict | None]] = {
+    "merge": _merge,
+    "revenue": _revenue,
+    "premium": _premium,
+    "export": _export,
+}
 for _name, _source in sources.SOURCES.items():
     FUNCTIONS[f"extract_{_name}"] = _extract(_name)
     FUNCTIONS[f"clean_{_name}"] = _clean(_name, _source.key)
@@ -218,7 +224,13 @@ def run_checks(name: str, paths: Paths, log_results: bool = True) -> list[CheckR
         write_json([r.to_dict() for r in results], paths.checks_file(name))
         write_json(stamp, paths.stamp_file(name))
     for result in results if log_results else ():
-        level = logging.INFO if result.status != "failed" else logging.WARNING if result.level == "warning" else logging.ERROR
+        level = (
+            logging.INFO
+            if result.status != "failed"
+            else logging.WARNING
+            if result.level == "warning"
+            else logging.ERROR
+        )
         log.log(level, "%s", result_line(result))
     failures = [r for r in results if r.blocking]
     if failures:

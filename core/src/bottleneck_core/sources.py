@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 
@@ -123,7 +123,7 @@ def read_source(path: Path, source: Source) -> pa.Table:
         raise SourceError(en=f"{path.name} is empty (0 bytes).", fr=f"{path.name} est vide (0 octet).")
     if path.suffix.lower() == ".xlsx":
         header, rows, columns = _read_xlsx(path, source)
-        cells = list(zip(*rows)) if rows else [()] * len(columns)
+        cells = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
         blank = [all(convert.to_text(v) is None for v in row) for row in rows]
         arrays = {
             name: _convert(path, name, cells[columns.index(name)] if rows else [], converter, kind)

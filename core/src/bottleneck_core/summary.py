@@ -30,7 +30,9 @@ def preview_markdown(paths: Paths, table: str, rows: int = 5) -> str:
     """The first rows of a work table as a Markdown table (for UIs that render Markdown)."""
     frame = read_table(paths.table(table)).head(rows).astype(object)
     head = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
-    return head + "".join("| " + " | ".join("" if pd.isna(v) else str(v) for v in r) + " |\n" for r in frame.itertuples(index=False))
+    return head + "".join(
+        "| " + " | ".join("" if pd.isna(v) else str(v) for v in r) + " |\n" for r in frame.itertuples(index=False)
+    )
 
 
 def money_text(value, lang: str | None = None) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 import dagster as dg
+
 from bottleneck_core import config, graph, runner, summary
 from bottleneck_core.config import Paths
 from bottleneck_core.errors import GateFailed, PipelineError, current_lang
@@ -106,13 +107,20 @@ def quality_gates(step: str, asset) -> dg.AssetChecksDefinition:
             f"| {c['name']} | {c['level']} | {c['status']} | {c[f'message_{lang}'].replace('|', '/')} |\n"
             for c in sorted(results, key=lambda c: c["status"] != "failed")  # failed first
         )
-        warnings = f"passed with {len(failed)} warning(s): {', '.join(c['name'] for c in failed)}" if failed else "all gates passed"
+        warnings = (
+            f"passed with {len(failed)} warning(s): {', '.join(c['name'] for c in failed)}"
+            if failed
+            else "all gates passed"
+        )
         return dg.AssetCheckResult(
             passed=failure is None,
             severity=dg.AssetCheckSeverity.ERROR if failure else dg.AssetCheckSeverity.WARN,
             description=failure.text() if failure else warnings,
-            metadata={"month": paths.month, "results": dg.MetadataValue.md(table),
-                      **{c["name"]: f"{c['status']} ({c['level']})" for c in results}},  # fmt: skip
+            metadata={
+                "month": paths.month,
+                "results": dg.MetadataValue.md(table),
+                **{c["name"]: f"{c['status']} ({c['level']})" for c in results},
+            },  # fmt: skip
         )
 
     return _gates

@@ -70,7 +70,9 @@ HALF_CENTS = [("1001", "79.44"), ("1002", "0.22"), ("1003", "0.18"), ("1004", "0
 
 
 def half_cent_month(folder):
-    values = ", ".join(f"('{i}', 'sku{i}', 'Wine {i}', CAST({p} AS DECIMAL(18, 2)), CAST(1 AS BIGINT))" for i, p in HALF_CENTS)
+    values = ", ".join(
+        f"('{i}', 'sku{i}', 'Wine {i}', CAST({p} AS DECIMAL(18, 2)), CAST(1 AS BIGINT))" for i, p in HALF_CENTS
+    )
     duckdb.sql(f"""COPY (SELECT product_id, sku, name, price, total_sales,
                               CAST(price * total_sales AS DECIMAL(18, 2)) AS revenue
                        FROM (VALUES {values}) t(product_id, sku, name, price, total_sales)
@@ -85,7 +87,7 @@ def wrong_shares(work, target) -> list[str]:
     table = duckdb.sql(f"SELECT {', '.join(BASE)} FROM '{work / 'revenue.parquet'}'").fetchall()
     total = sum((Fraction(r[5]) for r in table if r[5] is not None), Fraction(0))
     wrong = []
-    for row, values in zip(rows[1:], table):
+    for row, values in zip(rows[1:], table, strict=False):  # a missing row is reported below
         if values[5] is None or total == 0:
             want = ""
         else:

@@ -47,7 +47,8 @@ def test_lang_input_is_declared(flow):
            "Une exécution sans `lang` reste en anglais ; le banc d'essai ne simule pas `defaults`.")  # fmt: skip
     validator = spec.get("validator", "")
     ok = all(re.fullmatch(validator, v) for v in ("en", "fr")) and not any(
-        re.fullmatch(validator, v) for v in ("de", "", "french", "EN fr"))
+        re.fullmatch(validator, v) for v in ("de", "", "french", "EN fr")
+    )
     expect(validator and ok, f"The validator {validator!r} must accept en and fr, and nothing else.",
            f"Le validator {validator!r} doit accepter en et fr, et rien d'autre.",
            "A regular expression with an alternative: ^(en|fr)$", "Une expression régulière avec une alternative : ^(en|fr)$")  # fmt: skip
@@ -62,7 +63,9 @@ def test_every_gate_speaks_the_chosen_language(flow):
            "Sur chaque tâche check_* : env: {BOTTLENECK_LANG: \"{{ inputs.lang ?? 'en' }}\"}")  # fmt: skip
     for given, wanted in (({"lang": "fr"}, "fr"), ({"lang": "en"}, "en"), ({}, "en")):
         for task in gates:
-            value = fh.Context({"inputs": given, "vars": flow.get("variables", {})}).render(task["env"]["BOTTLENECK_LANG"])
+            value = fh.Context({"inputs": given, "vars": flow.get("variables", {})}).render(
+                task["env"]["BOTTLENECK_LANG"]
+            )
             expect(value == wanted, f"{task['id']}: with inputs {given}, BOTTLENECK_LANG is {value!r}, expected {wanted!r}.",
                    f"{task['id']} : avec les inputs {given}, BOTTLENECK_LANG vaut {value!r} au lieu de {wanted!r}.",
                    "Use the input, with English when it is empty: {{ inputs.lang ?? 'en' }}",

@@ -68,8 +68,6 @@ def test_the_other_branches_keep_the_process_runner(flow):
            f"Seule la branche erp passe sur Docker ; ces tâches ont changé aussi : {', '.join(others)}.")  # fmt: skip
 
 
-
-
 def test_the_task_graph_is_unchanged(flow):
     """Same steps, same gates, same order and retries: the kit's graph-mapping checks."""
     mapping = structure.TestGraphMapping()

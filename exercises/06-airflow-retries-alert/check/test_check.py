@@ -27,7 +27,9 @@ def test_starter_dag_loads(dag):
     """The DAG parses and still has one task per core step and one gate task per step."""
     wanted = {s.name for s in graph.STEPS} | {f"check_{s.name}" for s in graph.STEPS}
     missing = wanted - set(dag.task_ids)
-    expect(not missing, f"Tasks missing from the DAG: {sorted(missing)}.", f"Tâches absentes du DAG : {sorted(missing)}.")
+    expect(
+        not missing, f"Tasks missing from the DAG: {sorted(missing)}.", f"Tâches absentes du DAG : {sorted(missing)}."
+    )
 
 
 def test_io_steps_are_retried_and_gates_are_not(dag):
@@ -66,10 +68,13 @@ class Obj:
 
 def test_the_callback_posts_to_the_webhook(dag, monkeypatch):
     import pendulum
+
     from bottleneck_testkit import WebhookReceiver
 
     task = dag.get_task("check_clean_erp")
-    expect(callbacks(task), "check_clean_erp has no on_failure_callback.", "check_clean_erp n'a pas d'on_failure_callback.")
+    expect(
+        callbacks(task), "check_clean_erp has no on_failure_callback.", "check_clean_erp n'a pas d'on_failure_callback."
+    )
     context = {"params": {"month": None}, "data_interval_start": pendulum.datetime(2026, 10, 15, 9, tz="Europe/Paris"),
                "dag_run": Obj(run_after=pendulum.datetime(2026, 11, 15, 9, tz="Europe/Paris")),
                "ti": Obj(task_id="check_clean_erp", dag_id=dag.dag_id), "task": task, "dag": dag,

@@ -23,7 +23,9 @@ def backfill_args() -> argparse.Namespace:
     """The arguments of the `airflow backfill create` line of backfill.sh, parsed as Airflow parses them."""
     from airflow.cli import cli_config
 
-    lines = [shlex.split(line, comments=True) for line in work_file("backfill.sh").read_text(encoding="utf-8").splitlines()]
+    lines = [
+        shlex.split(line, comments=True) for line in work_file("backfill.sh").read_text(encoding="utf-8").splitlines()
+    ]
     commands = [words for words in lines if words[:3] == ["airflow", "backfill", "create"]]
     expect(len(commands) == 1, f"backfill.sh should hold one `airflow backfill create` command; found {len(commands)}.",
            f"backfill.sh devrait contenir une commande `airflow backfill create` ; trouvé {len(commands)}.",
@@ -88,6 +90,7 @@ def test_backfill_creates_one_run_per_month_july_to_september(dag):
 
 def test_each_backfilled_run_matches_bottleneck_run(dag, tmp_path, monkeypatch):
     import pendulum
+
     import bottleneck_testkit as testing
 
     runs = check_months(dag)
@@ -99,6 +102,12 @@ def test_each_backfilled_run_matches_bottleneck_run(dag, tmp_path, monkeypatch):
         expected = testing.core_outputs(month, testing.sample_month(month, tmp_path / "core"), tmp_path / "core")
         # dag.test() infers the data interval that ENDS at its logical date: the backfill run's one.
         run = dag.test(logical_date=pendulum.instance(info.data_interval.end))
-        assert pendulum.instance(run.data_interval_start) == pendulum.instance(info.data_interval.start), "checker: not the backfill's interval"
-        expect(str(run.state) == "success", f"The run for {month} ended {run.state}.", f"L'exécution de {month} a fini en {run.state}.")
+        assert pendulum.instance(run.data_interval_start) == pendulum.instance(info.data_interval.start), (
+            "checker: not the backfill's interval"
+        )
+        expect(
+            str(run.state) == "success",
+            f"The run for {month} ended {run.state}.",
+            f"L'exécution de {month} a fini en {run.state}.",
+        )
         testing.assert_same_outputs(expected, data / "output" / month)

@@ -44,13 +44,19 @@ def test_the_check_passes_with_its_metadata(module, tmp_path, monkeypatch):
     expect(found, "No asset check in premium_share.py yet.", "Pas encore d'asset check dans premium_share.py.")
     data = testing.use_data_dir(tmp_path / "data", monkeypatch)
     testing.sample_month(MONTH, data)
-    manifest = testing.core_outputs(MONTH, testing.sample_month(MONTH, tmp_path / "core"), tmp_path / "core") / "manifest.json"
+    manifest = (
+        testing.core_outputs(MONTH, testing.sample_month(MONTH, tmp_path / "core"), tmp_path / "core") / "manifest.json"
+    )
     import json
 
     figures = json.loads(manifest.read_text(encoding="utf-8"))
     result = materialize_month(kit_defs(), MONTH, found)
     mine = [e for e in result.get_asset_check_evaluations() if e.check_name == "premium_share"]
-    expect(len(mine) == 1, "premium_share did not run with the month's assets.", "premium_share n'a pas tourné avec les assets du mois.")
+    expect(
+        len(mine) == 1,
+        "premium_share did not run with the month's assets.",
+        "premium_share n'a pas tourné avec les assets du mois.",
+    )
     evaluation = mine[0]
     meta = {k: v.value for k, v in evaluation.metadata.items()}
     premium, ordinary = figures["rows"]["premium"], figures["rows"]["ordinary"]

@@ -32,15 +32,18 @@ def test_starter_flow_loads(module):
 @pytest.fixture(scope="module")
 def published(module, tmp_path_factory):
     """Run publish_summary in a flow run on a month core has just processed; its artifacts by key."""
-    import bottleneck_testkit as testing
-    from bottleneck_core.config import Paths
     from prefect import flow, get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
     from prefect.testing.utilities import prefect_test_harness
 
+    import bottleneck_testkit as testing
+    from bottleneck_core.config import Paths
+
     root = tmp_path_factory.mktemp("month")
     testing.core_outputs(MONTH, testing.sample_month(MONTH, root), root)
-    paths = Paths.for_month(MONTH, sources=root / "sources" / MONTH, work_root=root / "work", output_root=root / "output")
+    paths = Paths.for_month(
+        MONTH, sources=root / "sources" / MONTH, work_root=root / "work", output_root=root / "output"
+    )
 
     @flow
     def summary_only():
@@ -64,13 +67,21 @@ def test_the_checks_table_artifact_exists(published):
            "create_table_artifact(key=f\"{key}-checks\", table=[...], description=...), like the -rows one.",
            "create_table_artifact(key=f\"{key}-checks\", table=[...], description=...), comme celui des lignes (-rows).")  # fmt: skip
     artifact = artifacts[key]
-    expect(artifact.type == "table", f"{key} is a {artifact.type} artifact, not a table.", f"{key} est un artefact {artifact.type}, pas un tableau.")
+    expect(
+        artifact.type == "table",
+        f"{key} is a {artifact.type} artifact, not a table.",
+        f"{key} est un artefact {artifact.type}, pas un tableau.",
+    )
     rows = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
     expect(len(rows) == len(figures["checks"]), f"{key} has {len(rows)} rows; the month recorded {len(figures['checks'])} gates.",
            f"{key} a {len(rows)} lignes ; le mois a enregistré {len(figures['checks'])} contrôles.",
            "One row per entry of figures[\"checks\"].", "Une ligne par élément de figures[\"checks\"].")  # fmt: skip
     columns = list(rows[0]) if rows else []
-    expect(columns == COLUMNS, f"The columns are {columns}; expected {COLUMNS}.", f"Les colonnes sont {columns} au lieu de {COLUMNS}.")
+    expect(
+        columns == COLUMNS,
+        f"The columns are {columns}; expected {COLUMNS}.",
+        f"Les colonnes sont {columns} au lieu de {COLUMNS}.",
+    )
     from bottleneck_core.errors import current_lang
 
     lang = current_lang()

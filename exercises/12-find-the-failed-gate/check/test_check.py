@@ -8,9 +8,9 @@ failed error-level gate that core recorded. Every tool shows that same verdict.
 from __future__ import annotations
 
 import re
-import tomllib
 
 import pytest
+import tomllib
 from checklib import expect, work_file
 
 from bottleneck_core import graph
@@ -64,7 +64,9 @@ def answers() -> dict:
 
 def test_starter_form_is_readable(answers):
     missing = [t for t in TOOLS if not isinstance(answers.get(t), dict)]
-    expect(not missing, f"answers.toml has no section for {missing}.", f"answers.toml n'a pas de section pour {missing}.")
+    expect(
+        not missing, f"answers.toml has no section for {missing}.", f"answers.toml n'a pas de section pour {missing}."
+    )
 
 
 def step_of(answer: str) -> str:

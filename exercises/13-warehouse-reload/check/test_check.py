@@ -102,8 +102,10 @@ def test_a_batch_loaded_twice_is_not_duplicated(conn, published):
     twice = facts(conn, "2026-10")
     count = conn.execute("SELECT count(*) FROM dw.fact_monthly_sales WHERE month_date = '2026-10-01'").fetchone()[0]
     expect(count == len(twice) == manifest["rows"]["revenue"] and twice == once,
-           f"After two loads of 2026-10 the fact table holds {count} rows for that month; expected {manifest['rows']['revenue']}, the same as after one load.",
-           f"Après deux chargements de 2026-10, la table des faits contient {count} lignes pour ce mois ; {manifest['rows']['revenue']} attendues, comme après un seul chargement.",
+           f"After two loads of 2026-10 the fact table holds {count} rows for that month; "
+           f"expected {manifest['rows']['revenue']}, the same as after one load.",
+           f"Après deux chargements de 2026-10, la table des faits contient {count} lignes pour ce mois ; "
+           f"{manifest['rows']['revenue']} attendues, comme après un seul chargement.",
            HINT_EN, HINT_FR)  # fmt: skip
     total = sum(revenue for *_, revenue in twice.values())
     expect(total == Decimal(manifest["revenue_total"]),
@@ -126,7 +128,8 @@ def test_a_corrected_batch_replaces_the_old_one_and_nothing_else(conn, published
     october = facts(conn, "2026-10")
     expect(removed[1] not in october,
            f"Product {removed[1]} left the corrected export of 2026-10 but is still in its facts: the old rows of the batch must go.",
-           f"Le produit {removed[1]} a disparu de l'export corrigé de 2026-10 mais figure toujours dans ses faits : les anciennes lignes du lot doivent partir.",
+           f"Le produit {removed[1]} a disparu de l'export corrigé de 2026-10 mais figure toujours dans ses faits : "
+           "les anciennes lignes du lot doivent partir.",
            "ON CONFLICT updates the rows that are still there; it never removes the others.",
            "ON CONFLICT met à jour les lignes encore présentes ; il ne supprime jamais les autres.")  # fmt: skip
     expect(october.get(pid, (None, None, None))[2] == sales + 1 and len(october) == len(corrected),

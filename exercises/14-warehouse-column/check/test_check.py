@@ -72,8 +72,10 @@ def apply_sql(conn, attempt: str = "first") -> None:
                    f"PostgreSQL refuse add_z_score.sql : {first_line(exc)}",
                    "Check the syntax: statements end with ';', the procedure's body is between $$ and $$.",
                    "Vérifiez la syntaxe : chaque instruction finit par « ; », le corps de la procédure est entre $$ et $$.")  # fmt: skip
-        expect(False, f"add_z_score.sql fails when applied a second time: {first_line(exc)}. Every `bottleneck warehouse run` applies the warehouse's SQL files again (warehouse init): a migration among them must survive that.",
-               f"add_z_score.sql échoue quand on l'applique une seconde fois : {first_line(exc)}. Chaque `bottleneck warehouse run` réapplique les fichiers SQL de l'entrepôt (warehouse init) : une migration qui en fait partie doit le supporter.",
+        expect(False, f"add_z_score.sql fails when applied a second time: {first_line(exc)}. Every `bottleneck warehouse run` "
+                      "applies the warehouse's SQL files again (warehouse init): a migration among them must survive that.",
+               f"add_z_score.sql échoue quand on l'applique une seconde fois : {first_line(exc)}. Chaque `bottleneck warehouse run` "
+               "réapplique les fichiers SQL de l'entrepôt (warehouse init) : une migration qui en fait partie doit le supporter.",
                "ADD COLUMN IF NOT EXISTS; CREATE OR REPLACE PROCEDURE.", "ADD COLUMN IF NOT EXISTS ; CREATE OR REPLACE PROCEDURE.")  # fmt: skip
 
 
@@ -112,8 +114,10 @@ def stage(conn, files) -> list[tuple]:
         module.load(conn, MONTH, *manifest_of(files), rows)
     except psycopg.Error as exc:
         expect(False, f"Staging {MONTH} failed: {first_line(exc)}", f"La mise en staging de {MONTH} a échoué : {first_line(exc)}",
-               "Every column of load's COPY list must exist in staging.monthly_sales (add_z_score.sql), and every row needs one value per column, in that order.",
-               "Chaque colonne de la liste du COPY de load doit exister dans staging.monthly_sales (add_z_score.sql), et chaque ligne a besoin d'une valeur par colonne, dans cet ordre.")  # fmt: skip
+               "Every column of load's COPY list must exist in staging.monthly_sales (add_z_score.sql), "
+               "and every row needs one value per column, in that order.",
+               "Chaque colonne de la liste du COPY de load doit exister dans staging.monthly_sales (add_z_score.sql), "
+               "et chaque ligne a besoin d'une valeur par colonne, dans cet ordre.")  # fmt: skip
     return rows
 
 
@@ -138,11 +142,23 @@ def expect_z_scores(conn, table: str, query: str, files, hint_null: tuple[str, s
            HINT_SQL_EN, HINT_SQL_FR)  # fmt: skip
     found = dict(conn.execute(query, (f"{MONTH}-01",)).fetchall())
     expected = csv_z_scores(files)
-    wrong = [(pid, found.get(pid)) for pid in sorted(expected) if not (isinstance(found.get(pid), Decimal) and found[pid] == expected[pid])]
+    wrong = [
+        (pid, found.get(pid))
+        for pid in sorted(expected)
+        if not (isinstance(found.get(pid), Decimal) and found[pid] == expected[pid])
+    ]
     for pid, value in wrong[:1]:
-        hint = hint_null if value is None else ("numeric(12, 6) keeps the CSV's 6 decimals exactly.", "numeric(12, 6) garde exactement les 6 décimales du CSV.")
+        hint = (
+            hint_null
+            if value is None
+            else (
+                "numeric(12, 6) keeps the CSV's 6 decimals exactly.",
+                "numeric(12, 6) garde exactement les 6 décimales du CSV.",
+            )
+        )
         value = f"{value} ({type(value).__name__})" if value is not None and not isinstance(value, Decimal) else value
-        expect(False, f"{len(wrong)} product(s) of {MONTH} without their exact z-score in {table}; first, product {pid}: {value}, the CSV says {expected[pid]}.",
+        expect(False, f"{len(wrong)} product(s) of {MONTH} without their exact z-score in {table}; "
+                      f"first, product {pid}: {value}, the CSV says {expected[pid]}.",
                f"{len(wrong)} produit(s) de {MONTH} sans leur z-score exact dans {table} ; le premier, produit {pid} : {value}, le CSV dit {expected[pid]}.",
                *hint)  # fmt: skip
 
@@ -180,9 +196,11 @@ def test_a_product_in_neither_csv_is_refused(files):
     except Exception as exc:
         raised = exc
     expect(isinstance(raised, PipelineError),
-           f"Product {ghost} is in revenue_report.xlsx but in neither wines CSV; staged_rows should refuse the month with core's PipelineError, "
+           f"Product {ghost} is in revenue_report.xlsx but in neither wines CSV; "
+           "staged_rows should refuse the month with core's PipelineError, "
            f"it {'returned rows' if raised is None else f'raised {type(raised).__name__}: {first_line(raised)}'}.",
-           f"Le produit {ghost} figure dans revenue_report.xlsx mais dans aucun des CSV de vins ; staged_rows devrait refuser le mois avec la PipelineError du cœur, "
+           f"Le produit {ghost} figure dans revenue_report.xlsx mais dans aucun des CSV de vins ; "
+           "staged_rows devrait refuser le mois avec la PipelineError du cœur, "
            f"{'elle a renvoyé des lignes' if raised is None else f'elle a levé {type(raised).__name__} : {first_line(raised)}'}.",
            "Let core's staging.staged_rows check the categories first, then add the z-scores to its rows.",
            "Laissez staging.staged_rows du cœur vérifier d'abord les catégories, puis ajoutez les z-scores à ses lignes.")  # fmt: skip
@@ -201,7 +219,9 @@ def test_a_batch_without_z_scores_still_loads(conn, files):
                f"Un lot mis en staging sans z-scores, comme tous les lots d'avant ce changement, ne se charge plus : {first_line(exc)}",
                "Both tables need the column, and it must accept NULL: no NOT NULL.",
                "Les deux tables ont besoin de la colonne, et elle doit accepter NULL : pas de NOT NULL.")  # fmt: skip
-    count = conn.execute("SELECT count(*) FROM dw.fact_monthly_sales WHERE month_date = %s", (f"{MONTH}-01",)).fetchone()[0]
+    count = conn.execute(
+        "SELECT count(*) FROM dw.fact_monthly_sales WHERE month_date = %s", (f"{MONTH}-01",)
+    ).fetchone()[0]
     products = manifest_of(files)[0]["rows"]["revenue"]
     expect(count == products, f"A batch staged without z-scores gives {count} facts for {MONTH}; expected {products}.",
            f"Un lot mis en staging sans z-scores donne {count} faits pour {MONTH} ; {products} attendus.")  # fmt: skip

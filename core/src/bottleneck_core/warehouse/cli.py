@@ -11,7 +11,9 @@ from ..cli import handle_errors
 from . import STEPS
 
 BATCH = click.option("--batch-date", required=True, help="Batch date, YYYY-MM-DD (the month containing it is loaded).")
-OUT = click.option("--out", type=click.Path(path_type=Path), help="Published month folder to land [data/output/<month>].")
+OUT = click.option(
+    "--out", type=click.Path(path_type=Path), help="Published month folder to land [data/output/<month>]."
+)
 
 
 @click.group(name="warehouse")

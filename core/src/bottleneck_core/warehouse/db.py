@@ -111,7 +111,7 @@ def run_gates(conn, step: str, month: str) -> list[dict]:
     for gate in (g for g in GATES if g.step == step):
         cur = conn.execute(gate.sql, {"batch": f"{month}-01"})
         columns = [c.name for c in cur.description]
-        rows = [dict(zip(columns, r)) for r in cur.fetchall()]
+        rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
         if rows:
             first = {k: str(v) for k, v in rows[0].items()}
             en, fr = gate.en.format(**first), gate.fr.format(**first)

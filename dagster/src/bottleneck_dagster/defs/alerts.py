@@ -1,6 +1,7 @@
 """Failure alert: a run-failure sensor (evaluated by the daemon) calls core's send_alert."""
 
 import dagster as dg
+
 from bottleneck_core.alerts import send_alert
 
 

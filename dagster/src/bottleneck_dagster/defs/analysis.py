@@ -1,8 +1,8 @@
 """One row per product (merged), its revenue, then the premium / ordinary split of those products, each gated."""
 
 import dagster as dg
-from bottleneck_core import graph
 
+from bottleneck_core import graph
 from bottleneck_dagster.core_steps import MONTHLY, STEP_TAG, describe, materialize_step, quality_gates, reads
 
 

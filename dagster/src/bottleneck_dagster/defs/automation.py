@@ -1,8 +1,8 @@
 """The monthly job and its schedule: 09:00 on the 15th (Europe/Paris) processes the previous month."""
 
 import dagster as dg
-from bottleneck_core import config
 
+from bottleneck_core import config
 from bottleneck_dagster.core_steps import MONTHLY
 
 # Every asset of the reports and every quality gate (the warehouse has its own job), one partition (= one batch month) per run.

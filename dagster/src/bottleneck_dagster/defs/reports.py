@@ -1,10 +1,19 @@
 """The published reports: Excel, two CSVs and the manifest, written by one core step (export)."""
 
 import dagster as dg
-from bottleneck_core import graph
 
-from bottleneck_dagster.core_steps import (IO_RETRY, KINDS, MONTHLY, STEP_TAG, asset_name, describe,
-                                           materialize_step, quality_gates, reads)
+from bottleneck_core import graph
+from bottleneck_dagster.core_steps import (
+    IO_RETRY,
+    KINDS,
+    MONTHLY,
+    STEP_TAG,
+    asset_name,
+    describe,
+    materialize_step,
+    quality_gates,
+    reads,
+)
 
 
 @dg.multi_asset(

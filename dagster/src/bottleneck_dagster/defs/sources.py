@@ -5,8 +5,8 @@ clean_<src>, dedup_<src>; assets: <src>_raw, <src>_clean, <src>_dedup, each gate
 """
 
 import dagster as dg
-from bottleneck_core import sources
 
+from bottleneck_core import sources
 from bottleneck_dagster.core_steps import IO_RETRY, MONTHLY, STEP_TAG, describe, materialize_step, quality_gates, reads
 
 

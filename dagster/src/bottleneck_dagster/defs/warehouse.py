@@ -6,9 +6,9 @@ partition; a backfill over a partition range loads several months, one run each.
 """
 
 import dagster as dg
+
 from bottleneck_core.errors import PipelineError
 from bottleneck_core.warehouse import STEPS, runner
-
 from bottleneck_dagster.core_steps import IO_RETRY, MONTHLY, STEP_TAG
 
 GROUP = "warehouse"
