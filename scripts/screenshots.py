@@ -551,13 +551,23 @@ def workspace(keep: bool):
             shutil.rmtree(root, ignore_errors=True)
 
 
-def main() -> int:
-    global IMG
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("tools", nargs="*", default=list(TOOLS), choices=list(TOOLS) + [[]], metavar="tool")
+    # No `choices` here: argparse checks a list default against them and refuses it (Python 3.11).
+    parser.add_argument("tools", nargs="*", metavar="tool", help=f"some of {', '.join(TOOLS)} (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data) afterwards")
     parser.add_argument("--out", type=Path, help="write the pictures here instead of docs/course/img")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    unknown = [t for t in args.tools if t not in TOOLS]
+    if unknown:
+        parser.error(f"unknown tool(s) {', '.join(unknown)}: choose from {', '.join(TOOLS)}")
+    args.tools = args.tools or list(TOOLS)
+    return args
+
+
+def main() -> int:
+    global IMG
+    args = parse_args()
     IMG = args.out.resolve() if args.out else IMG
     IMG.mkdir(parents=True, exist_ok=True)
     failed = []

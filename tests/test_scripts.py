@@ -75,3 +75,17 @@ def test_the_pipeline_package_ships_no_test_code():
                  if "import pytest" in p.read_text(encoding="utf-8") or "bottleneck_testkit" in p.read_text(encoding="utf-8")]  # fmt: skip
     assert not offenders, offenders
     assert not (REPO / "core" / "src" / "bottleneck_core" / "testing.py").exists()
+
+
+def test_make_screenshots_without_tools_takes_them_all():
+    """`make screenshots` passes no tool: the script must default to all of them (an argparse
+    `choices` check once refused that default), and still refuse an unknown one."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("screenshots", REPO / "scripts" / "screenshots.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.parse_args([]).tools == list(module.TOOLS)
+    assert module.parse_args(["prefect"]).tools == ["prefect"]
+    with pytest.raises(SystemExit):
+        module.parse_args(["bogus"])
