@@ -5,7 +5,6 @@ flow of the kit, one thing damaged, exactly one problem, with its path and what 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -20,16 +19,7 @@ KIT_FLOWS = sorted(FLOWS_DIR.glob("*.yml"))
 EXERCISE_FLOWS = sorted(REPO.glob("exercises/*-kestra-*/*.yml")) + sorted(REPO.glob("solutions/*-kestra-*/*.yml"))
 
 
-def _load_validator():
-    name = "bottleneck_kestra_validator"  # loaded by path, as in test_flows_structure.py
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "kestra_validator.py")
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-validator = _load_validator()
+validator = sys.modules["bottleneck_kestra_validator"]  # loaded by path in conftest.py (kestra/ is no package)
 
 
 def load(name: str) -> dict:

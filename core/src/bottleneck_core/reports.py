@@ -431,7 +431,8 @@ def _remove(folder: Path) -> None:
     folder.rmdir()
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a process of another user counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -463,7 +464,7 @@ def recover(final: Path) -> list[str]:
         for entry in final.parent.iterdir():
             if entry.name.startswith(prefix) and entry.is_dir() and not entry.is_symlink():
                 pid = entry.name[len(prefix) :]
-                if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)) and _made_by_us(entry):
+                if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)) and _made_by_us(entry):
                     _remove(entry)
                     done.append(f"removed {entry}")
     return done

@@ -9,6 +9,8 @@ from decimal import Decimal
 from ..errors import PipelineError
 
 DETAIL_HEADER = ["product_id", "sku", "name", "price", "total_sales", "revenue"]
+# The staging columns a row of staged_rows fills, in order (exercise 14 adds one).
+COLUMNS = ("batch_month", "product_id", "sku", "name", "price", "total_sales", "revenue", "category")
 CENT = Decimal("0.01")
 
 
@@ -67,8 +69,9 @@ def staged_rows(month: str, files: dict[str, bytes]) -> list[tuple]:
     return rows
 
 
-def load(conn, month: str, manifest: dict, manifest_sha256: str, rows: list[tuple]) -> int:
-    """Replace batch ``month`` in staging (one transaction): its batch row, then its products by COPY."""
+def load(conn, month: str, manifest: dict, manifest_sha256: str, rows: list[tuple], columns=COLUMNS) -> int:
+    """Replace batch ``month`` in staging (one transaction): its batch row, then its products by COPY,
+    each row filling ``columns`` in order."""
     batch = f"{month}-01"
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("DELETE FROM staging.batch WHERE batch_month = %s", (batch,))  # cascades to monthly_sales
@@ -78,8 +81,7 @@ def load(conn, month: str, manifest: dict, manifest_sha256: str, rows: list[tupl
             (batch, manifest_sha256, Decimal(manifest["revenue_total"]), manifest["rows"]["revenue"],
              manifest["premium_count"], manifest["ordinary_count"]),
         )  # fmt: skip
-        columns = "batch_month, product_id, sku, name, price, total_sales, revenue, category"
-        with cur.copy(f"COPY staging.monthly_sales ({columns}) FROM STDIN") as copy:
+        with cur.copy(f"COPY staging.monthly_sales ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     return len(rows)

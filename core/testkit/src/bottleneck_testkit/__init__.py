@@ -156,18 +156,6 @@ class WebhookReceiver:
         return list(self.received)
 
 
-def _alive(pid: int) -> bool:
-    import os
-
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class SmtpReceiver:
     """``with SmtpReceiver() as inbox:`` … ``inbox.env`` … ``inbox.wait(1)`` → list of received e-mails.
 
@@ -244,6 +232,8 @@ def postgres_database(name: str) -> str:
 
     import pytest
 
+    from bottleneck_core.reports import pid_alive
+
     try:
         socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
     except OSError:
@@ -257,7 +247,7 @@ def postgres_database(name: str) -> str:
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as server:
         for (old,) in server.execute("SELECT datname FROM pg_database").fetchall():
             prefix, _, pid = old.rpartition("_")
-            if prefix == name and pid.isdigit() and not _alive(int(pid)):
+            if prefix == name and pid.isdigit() and not pid_alive(int(pid)):
                 server.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
         name = f"{name}_{os.getpid()}"
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
