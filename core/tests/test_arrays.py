@@ -9,6 +9,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
+import bottleneck_testkit as testing
 from bottleneck_core import sources, tables
 from bottleneck_core.arrays import build
 
@@ -30,7 +31,7 @@ def test_build_equals_pyarrow_array(kind, values):
 
 
 def test_sources_and_tables_agree_on_the_money_type():
-    assert sources.MONEY == tables.MONEY
+    assert sources.arrow_type("money") == tables.MONEY
 
 
 def test_reading_a_source_imports_no_pandas():
@@ -52,3 +53,23 @@ def test_the_steps_command_imports_no_heavy_library():
     )
     err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
     assert err.strip() == "[]"
+
+
+def test_sql_step_and_gate_processes_import_no_arrow_nor_pandas(tmp_path):
+    """A process-per-task run starts 26 processes: a SQL step or gate runs in DuckDB alone."""
+    from bottleneck_core.config import Paths
+    from bottleneck_core.runner import run_step
+
+    paths = Paths.for_month(testing.SAMPLE_MONTHS[-1], sources=testing.SAMPLES / testing.SAMPLE_MONTHS[-1],
+                            work_root=tmp_path / "work", output_root=tmp_path / "out")  # fmt: skip
+    run_step("extract_erp", paths)
+    options = ["--month", paths.month, "--sources", str(paths.sources), "--work", str(tmp_path / "work"),
+               "--out", str(tmp_path / "out")]  # fmt: skip
+    for command in (["step", "clean_erp"], ["check", "clean_erp"], ["step", "dedup_erp"], ["check", "dedup_erp"]):
+        code = (
+            "import sys\nfrom bottleneck_core.cli import main\n"
+            f"try:\n    main({command + options!r})\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules), file=sys.stderr)"
+        )
+        err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+        assert err.strip().splitlines()[-1] == "[]", (command, err)

@@ -57,7 +57,7 @@ def max_unmatched_from_env() -> float:
 
 
 class Tables:
-    """A month's work tables: a DuckDB connection for the SQL gates, pandas frames for the rest."""
+    """A month's work tables: a DuckDB connection for the SQL gates, Arrow tables for the rest."""
 
     def __init__(self, paths: Paths):
         self.paths = paths
@@ -66,9 +66,9 @@ class Tables:
 
     def __getitem__(self, name: str):
         if name not in self._cache:
-            from .store import read_table
+            from .store import read_arrow
 
-            self._cache[name] = read_table(self.paths.table(name))
+            self._cache[name] = read_arrow(self.paths.table(name))
         return self._cache[name]
 
     def facts(self, step: str) -> dict:
@@ -191,16 +191,15 @@ def _sql_test(check: Check, t: Tables) -> tuple[bool, dict]:
 
     where = duck.sql_path("gates", check.name)
     statements = _split_sql(check.sql)[1]
-    offending = duck.query(t.con, statements[0], where)
-    first = offending.slice(0, SHOW).to_pylist()
-    evidence = {"count": offending.num_rows, "rows": _plain(first)}
+    first, count = duck.first_rows(t.con, statements[0], where, SHOW)
+    evidence = {"count": count, "rows": _plain(first)}
     if len(statements) > 1:
-        facts = duck.query(t.con, statements[1], where).to_pylist()
+        facts = duck.first_rows(t.con, statements[1], where, 1)[0]
         clash = set(facts[0] if facts else ()) & {"count", "rows", "keys"}
         if clash:
             raise ValueError(f"{where}: facts may not be named {', '.join(sorted(clash))}")
         evidence.update(_plain(facts[0]) if facts else {})
-    return offending.num_rows == 0, evidence
+    return count == 0, evidence
 
 
 def evaluate(check: Check, step: str, tables: Tables) -> CheckResult:

@@ -1,4 +1,4 @@
-"""DuckDB, the SQL engine of the steps and gates: one connection per step or gate run.
+"""DuckDB, the SQL engine of the steps and gates: one connection (session) per step or gate run.
 
 The SQL lives in ``sql/steps/<step>.sql`` and ``sql/gates/<gate>.sql`` (package data). Each file
 reads the month's work tables by their file names (``FROM 'erp_raw.parquet'``), so a student can
@@ -10,17 +10,23 @@ run it as it is in the DuckDB command line from the month's work folder::
 Here the connection's ``file_search_path`` points at the work folder instead (no ``chdir``,
 which would not be safe in the orchestrators' threads). DuckDB never downloads anything:
 extension auto-install and auto-load are off (Parquet, JSON and ICU are built into the wheel).
+
+Every connection of a process is a session of one in-memory database, opened on first use:
+opening a database costs about 13 ms, a session 0.3 ms, and a month runs 25 of them. The
+settings a step changes (``file_search_path``, its variables) belong to its session; the
+database keeps no table. Its file cache is off, so a work table rewritten between two steps is
+always read again from disk.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from .errors import PipelineError
 
@@ -30,7 +36,11 @@ CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
+    "enable_external_file_cache": False,
 }
+
+_databases: dict[int | None, duckdb.DuckDBPyConnection] = {}  # one per thread count
+_opening = threading.Lock()
 
 
 def threads() -> int | None:
@@ -40,16 +50,22 @@ def threads() -> int | None:
 
 
 def connect(work: Path, variables: dict | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory connection that finds the month's tables in ``work``."""
-    config = dict(CONFIG)
-    if threads():
-        config["threads"] = threads()
-    con = duckdb.connect(":memory:", config=config)
+    """A new session of the process's database, which finds the month's tables in ``work``."""
+    con = _shared_database().cursor()
     con.execute("SET enable_progress_bar = false")  # it would print to stdout (`--json`, Kestra's outputs)
     con.execute("SET file_search_path = " + _literal(str(work)))
-    for name, value in (variables or {}).items():
-        con.execute(f"SET VARIABLE {name} = ?", [value])
+    for name, value in (variables or {}).items():  # numbers only; a bound parameter would import pandas
+        con.execute(f"SET VARIABLE {name} = CAST('{float(value)!r}' AS DOUBLE)")
     return con
+
+
+def _shared_database() -> duckdb.DuckDBPyConnection:
+    count = threads()
+    with _opening:
+        if count not in _databases:
+            config = dict(CONFIG, threads=count) if count else dict(CONFIG)
+            _databases[count] = duckdb.connect(":memory:", config=config)
+        return _databases[count]
 
 
 def _literal(text: str) -> str:
@@ -67,22 +83,64 @@ def sql_path(kind: str, name: str) -> str:
     return f"bottleneck_core/sql/{kind}/{name}.sql"
 
 
-def query(con: duckdb.DuckDBPyConnection, sql: str, where: str) -> pa.Table:
-    """Run one SELECT and return its result as an Arrow table; a SQL error names its file."""
+def _failed(exc: duckdb.Error, where: str) -> PipelineError:
+    first = str(exc).splitlines()[0]
+    return PipelineError(
+        en=f"{where} failed: {type(exc).__name__}: {first}",
+        fr=f"{where} a échoué : {type(exc).__name__} : {first}",
+    )
+
+
+def first_rows(con: duckdb.DuckDBPyConnection, sql: str, where: str, show: int) -> tuple[list[dict], int]:
+    """The first ``show`` rows of a SELECT (as dicts) and how many rows it returns in all.
+
+    Plain Python values (Decimal, str, int...), no Arrow: a gate process need not import pyarrow.
+    """
     try:
-        return con.sql(sql).to_arrow_table()
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchmany(show)]
+        count = len(rows)
+        while batch := cursor.fetchmany(10_000):
+            count += len(batch)
     except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        raise PipelineError(
-            en=f"{where} failed: {type(exc).__name__}: {first}",
-            fr=f"{where} a échoué : {type(exc).__name__} : {first}",
-        ) from None
+        raise _failed(exc, where) from None
+    return rows, count
 
 
-def run_step_sql(work: Path, name: str, variables: dict | None = None) -> pa.Table:
-    """Run ``sql/steps/<name>.sql`` over the month's work tables."""
+def copy_to(con: duckdb.DuckDBPyConnection, sql: str, path: Path, where: str) -> int:
+    """Write a SELECT's rows as the Parquet file ``path``, atomically; return the row count.
+
+    DuckDB writes the file itself (no Arrow in between), under a temporary name renamed at
+    the end: readers see the old table or the new one, never half of one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        # the newlines end a trailing "-- comment" of the SELECT before COPY's own ")"
+        (rows,) = con.execute(
+            f"COPY (\n{sql.rstrip().rstrip(';')}\n) TO {_literal(str(tmp))} (FORMAT parquet)"
+        ).fetchone()
+    except duckdb.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise _failed(exc, where) from None
+    os.replace(tmp, path)
+    return rows
+
+
+def write_step(work: Path, name: str, table: str, variables: dict | None = None) -> int:
+    """Run ``sql/steps/<name>.sql`` and write its result as the work table ``table``; return its rows."""
     con = connect(work, variables)
     try:
-        return query(con, sql_text("steps", name), sql_path("steps", name))
+        return copy_to(con, sql_text("steps", name), work / f"{table}.parquet", sql_path("steps", name))
+    finally:
+        con.close()
+
+
+def row_count(path: Path) -> int:
+    """Rows of a Parquet file, from its footer."""
+    con = _shared_database().cursor()
+    try:
+        return con.execute(f"SELECT num_rows FROM parquet_file_metadata({_literal(str(path))})").fetchone()[0]
     finally:
         con.close()

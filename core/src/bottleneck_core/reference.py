@@ -22,10 +22,11 @@ FIGURES = ("revenue_total", "premium_revenue", "ordinary_revenue", "price_mean",
 
 def actual_values(t) -> dict:
     """Every figure a reference file may name, computed from the work tables."""
-    revenue = t["revenue"].set_index("product_id")["revenue"]
-    premium_ids = t["premium"]["product_id"]
-    premium_revenue = Decimal(revenue[revenue.index.isin(premium_ids)].sum())
-    total = Decimal(revenue.sum())
+    total, premium_revenue = t.con.execute(
+        "SELECT coalesce(sum(revenue), 0), "
+        "coalesce(sum(revenue) FILTER (WHERE product_id IN (SELECT product_id FROM 'premium.parquet')), 0) "
+        "FROM 'revenue.parquet'"
+    ).fetchone()  # exact DECIMAL sums
     mean, std = price_stats(t.paths.work)
     return {
         "revenue_total": total,

@@ -6,7 +6,6 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import graph, sources
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
     from .checks import CheckResult, Tables
 from .locks import month_lock
 from .store import read_json, row_count, sha256, write_json, write_table
-from .tables import write_arrow
 
 log = logging.getLogger("bottleneck")
 
@@ -68,7 +66,7 @@ def _clean(src: str, key: str):
         from . import transforms
 
         _need(ctx, f"{src}_raw")
-        write_arrow(transforms.clean(ctx.paths.work, src), ctx.paths.table(f"{src}_clean"))
+        transforms.clean(ctx.paths.work, src)
 
     return run
 
@@ -78,7 +76,7 @@ def _dedup(src: str, key: str):
         from . import transforms
 
         _need(ctx, f"{src}_clean")
-        write_arrow(transforms.dedup(ctx.paths.work, src), ctx.paths.table(f"{src}_dedup"))
+        transforms.dedup(ctx.paths.work, src)
 
     return run
 
@@ -87,28 +85,22 @@ def _merge(ctx: Context) -> None:
     from . import transforms
 
     _need(ctx, "erp_dedup", "link_dedup", "web_dedup")
-    write_arrow(transforms.merge(ctx.paths.work), ctx.paths.table("merged"))
+    transforms.merge(ctx.paths.work)
 
 
 def _revenue(ctx: Context) -> dict:
-    import pyarrow.compute as pc
-
     from . import transforms
 
     _need(ctx, "merged")
-    table = transforms.revenue(ctx.paths.work)
-    write_arrow(table, ctx.paths.table("revenue"))
-    total = pc.sum(table["revenue"]).as_py()  # exact: decimal128 sum
-    return {"revenue_total": str(total if total is not None else Decimal("0.00"))}
+    transforms.revenue(ctx.paths.work)
+    return {"revenue_total": str(transforms.revenue_total(ctx.paths.work))}
 
 
 def _premium(ctx: Context) -> dict:
     from . import transforms
 
     _need(ctx, "revenue")
-    premium, ordinary, _ = transforms.classify(ctx.paths.work, ctx.threshold)
-    write_arrow(premium, ctx.paths.table("premium"))
-    write_arrow(ordinary, ctx.paths.table("ordinary"))
+    transforms.classify(ctx.paths.work, ctx.threshold)
     return {"threshold": ctx.threshold, "ddof": transforms.DDOF}
 
 

@@ -14,16 +14,21 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from . import convert
-from .arrays import build
 from .errors import SourceError
 
-#: Money: exact decimals with cents. The same type as ``tables.MONEY`` (a test checks it);
-#: repeated here so that reading a source never imports pandas (fast step processes).
-MONEY = pa.decimal128(18, 2)
+if TYPE_CHECKING:  # pyarrow is imported when a source is read: a step that reads none does not pay for it
+    import pyarrow as pa
+
+
+def arrow_type(kind: str) -> pa.DataType:
+    """The Arrow type of a kept column: "money" (exact decimals with cents, as ``tables.MONEY``), "string", "int64"."""
+    import pyarrow as pa
+
+    return pa.decimal128(18, 2) if kind == "money" else getattr(pa, kind)()
+
 
 WEB_COLUMNS = (
     "sku", "virtual", "downloadable", "rating_count", "average_rating", "total_sales",
@@ -43,7 +48,7 @@ class Source:
     stems: tuple[str, ...]
     columns: tuple[str, ...]
     key: str
-    keep: dict[str, tuple[Callable, pa.DataType]]
+    keep: dict[str, tuple[Callable, str]]  # column → (cell converter, Arrow type name, see arrow_type)
 
     @property
     def file_names(self) -> str:
@@ -57,11 +62,11 @@ SOURCES = {
         columns=("product_id", "onsale_web", "price", "stock_quantity", "stock_status"),
         key="product_id",
         keep={
-            "product_id": (convert.to_key, pa.string()),
-            "onsale_web": (convert.to_flag, pa.int64()),
-            "price": (convert.to_money, MONEY),
-            "stock_quantity": (convert.to_int, pa.int64()),
-            "stock_status": (convert.to_text, pa.string()),
+            "product_id": (convert.to_key, "string"),
+            "onsale_web": (convert.to_flag, "int64"),
+            "price": (convert.to_money, "money"),
+            "stock_quantity": (convert.to_int, "int64"),
+            "stock_status": (convert.to_text, "string"),
         },
     ),
     "link": Source(
@@ -69,7 +74,7 @@ SOURCES = {
         stems=("liaison", "fichier_liaison"),
         columns=("product_id", "id_web"),
         key="product_id",
-        keep={"product_id": (convert.to_key, pa.string()), "id_web": (convert.to_key, pa.string())},
+        keep={"product_id": (convert.to_key, "string"), "id_web": (convert.to_key, "string")},
     ),
     "web": Source(
         name="web",
@@ -77,10 +82,10 @@ SOURCES = {
         columns=WEB_COLUMNS,
         key="sku",
         keep={
-            "sku": (convert.to_key, pa.string()),
-            "post_type": (convert.to_text, pa.string()),
-            "post_title": (convert.to_text, pa.string()),
-            "total_sales": (convert.to_int, pa.int64()),
+            "sku": (convert.to_key, "string"),
+            "post_type": (convert.to_text, "string"),
+            "post_title": (convert.to_text, "string"),
+            "total_sales": (convert.to_int, "int64"),
         },
     ),
 }
@@ -119,6 +124,10 @@ def read_source(path: Path, source: Source) -> pa.Table:
     ``source_row`` is the row number a person sees in Excel (the header is row 1).
     ``is_blank`` is true when every column of the row (not only the kept ones) is empty.
     """
+    import pyarrow as pa
+
+    from .arrays import build
+
     if path.stat().st_size == 0:
         raise SourceError(en=f"{path.name} is empty (0 bytes).", fr=f"{path.name} est vide (0 octet).")
     if path.suffix.lower() == ".xlsx":
@@ -126,7 +135,7 @@ def read_source(path: Path, source: Source) -> pa.Table:
         cells = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
         blank = [all(convert.to_text(v) is None for v in row) for row in rows]
         arrays = {
-            name: _convert(path, name, cells[columns.index(name)] if rows else [], converter, kind)
+            name: _convert(path, name, cells[columns.index(name)] if rows else [], converter, arrow_type(kind))
             for name, (converter, kind) in source.keep.items()
         }
     else:
@@ -136,10 +145,12 @@ def read_source(path: Path, source: Source) -> pa.Table:
         for name, (converter, kind) in source.keep.items():
             column = table.column(columns.index(name))
             try:
-                fast = convert.fast_column(converter, column, kind)
+                fast = convert.fast_column(converter, column, arrow_type(kind))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OverflowError):
                 fast = None  # e.g. a sub-cent decimal or an out-of-range value: the cell converter names the row
-            arrays[name] = fast if fast is not None else _convert(path, name, column.to_pylist(), converter, kind)
+            arrays[name] = (
+                fast if fast is not None else _convert(path, name, column.to_pylist(), converter, arrow_type(kind))
+            )
         blank = _blank_rows(table)
     blank = build(blank, pa.bool_()) if isinstance(blank, list) else blank
     return pa.table({"source_row": build(list(range(2, len(blank) + 2)), pa.int64()), **arrays, "is_blank": blank})
@@ -147,6 +158,8 @@ def read_source(path: Path, source: Source) -> pa.Table:
 
 def _convert(path: Path, name: str, values, converter: Callable, kind: pa.DataType) -> pa.Array:
     """Convert cell by cell; the first bad cell stops with its file, column and row."""
+    from .arrays import build
+
     out = []
     for index, value in enumerate(values):
         try:
@@ -162,6 +175,7 @@ def _convert(path: Path, name: str, values, converter: Callable, kind: pa.DataTy
 
 def _blank_rows(table: pa.Table):
     """True where every column of the row is null or blank text."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     blank = None
@@ -177,6 +191,7 @@ def _blank_rows(table: pa.Table):
 def _read_table(path: Path) -> pa.Table:
     if path.suffix.lower() == ".csv":
         return _read_csv(path)
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -194,6 +209,7 @@ CSV_FALLBACK = "cp1252"
 
 
 def _read_csv(path: Path) -> pa.Table:
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     options = pacsv.ConvertOptions(strings_can_be_null=True)

@@ -29,6 +29,13 @@ def write_table(frame, path: Path) -> None:
 
 def read_table(path: Path):
     """A work table as a pandas frame (see ``tables.to_frame``)."""
+    from .tables import to_frame
+
+    return to_frame(read_arrow(path))
+
+
+def read_arrow(path: Path):
+    """A work table as an Arrow table; a missing one names the step to run first."""
     if not path.exists():
         from .graph import PRODUCERS
 
@@ -39,15 +46,13 @@ def read_table(path: Path):
         )
     import pyarrow.parquet as pq
 
-    from .tables import to_frame
-
-    return to_frame(pq.read_table(path))
+    return pq.read_table(path)
 
 
 def row_count(path: Path) -> int:
-    import pyarrow.parquet as pq
+    from .duck import row_count
 
-    return pq.ParquetFile(path).metadata.num_rows
+    return row_count(path)
 
 
 def write_json(data, path: Path) -> None:

@@ -1,18 +1,17 @@
 """The pipeline's transformations: DuckDB SQL over the month's Parquet work tables.
 
 Each step is one readable file in ``sql/steps/`` (see :mod:`bottleneck_core.duck`); this module
-runs it and returns the result as an Arrow table. Only the z-score needs a little Python: the
-mean and standard deviation of the prices, computed exactly from SQL's DECIMAL sums.
+runs it and DuckDB writes the result as the step's work table (no Arrow, no pandas in between),
+returning its row count. Only the z-score needs a little Python: the mean and standard
+deviation of the prices, computed exactly from SQL's DECIMAL sums.
 """
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import duck
 
@@ -20,24 +19,24 @@ from . import duck
 DDOF = 0
 
 
-def clean(work: Path, src: str) -> pa.Table:
-    """Drop entirely empty rows and rows missing their key (``sql/steps/clean_<src>.sql``)."""
-    return duck.run_step_sql(work, f"clean_{src}")
+def clean(work: Path, src: str) -> int:
+    """Drop entirely empty rows and rows missing their key (``sql/steps/clean_<src>.sql``) → ``<src>_clean``."""
+    return duck.write_step(work, f"clean_{src}", f"{src}_clean")
 
 
-def dedup(work: Path, src: str) -> pa.Table:
-    """Drop exact repeats, keep the first; the web keeps each sku's 'product' row (``dedup_<src>.sql``)."""
-    return duck.run_step_sql(work, f"dedup_{src}")
+def dedup(work: Path, src: str) -> int:
+    """Drop exact repeats, keep the first; the web keeps each sku's 'product' row (``dedup_<src>.sql``) → ``<src>_dedup``."""
+    return duck.write_step(work, f"dedup_{src}", f"{src}_dedup")
 
 
-def merge(work: Path) -> pa.Table:
-    """ERP ⋈ link on product_id ⋈ web on id_web = sku, inner joins (``merge.sql``)."""
-    return duck.run_step_sql(work, "merge")
+def merge(work: Path) -> int:
+    """ERP ⋈ link on product_id ⋈ web on id_web = sku, inner joins (``merge.sql``) → ``merged``."""
+    return duck.write_step(work, "merge", "merged")
 
 
-def revenue(work: Path) -> pa.Table:
-    """Revenue per product (price × total_sales, exact), highest first (``revenue.sql``)."""
-    return duck.run_step_sql(work, "revenue")
+def revenue(work: Path) -> int:
+    """Revenue per product (price × total_sales, exact), highest first (``revenue.sql``) → ``revenue``."""
+    return duck.write_step(work, "revenue", "revenue")
 
 
 def price_sums(work: Path, table: str = "merged") -> tuple[int, Fraction, Fraction]:
@@ -50,6 +49,16 @@ def price_sums(work: Path, table: str = "merged") -> tuple[int, Fraction, Fracti
     finally:
         con.close()
     return n, Fraction(total or 0), Fraction(squares or 0)
+
+
+def revenue_total(work: Path) -> Decimal:
+    """The month's revenue: the exact DECIMAL sum of the revenue table (0.00 when it is empty)."""
+    con = duck.connect(work)
+    try:
+        (total,) = con.execute("SELECT sum(revenue) FROM 'revenue.parquet'").fetchone()
+    finally:
+        con.close()
+    return Decimal("0.00") if total is None else total
 
 
 def stats_from_sums(n: int, total: Fraction, squares: Fraction) -> tuple[float, float]:
@@ -70,17 +79,23 @@ def price_stats(work: Path) -> tuple[float, float]:
     return stats_from_sums(*price_sums(work))
 
 
-def classify(work: Path, threshold: float) -> tuple[pa.Table, pa.Table, dict]:
+def classify(work: Path, threshold: float) -> dict:
     """Split products into premium (price z-score > threshold) and ordinary wines.
 
-    Returns both tables, highest z first, and the figures used (count, mean, std).
-    All prices equal (std 0) gives z = 0 for every product: gate ``zscore_standardised`` then
-    fails with "z-score undefined", rather than the step crashing.
+    Writes both tables (``premium``, ``ordinary``), highest z first, and returns the figures
+    used (count, mean, std). All prices equal (std 0) gives z = 0 for every product: gate
+    ``zscore_standardised`` then fails with "z-score undefined", rather than the step crashing.
     """
     n, total, squares = price_sums(work, "revenue")
     mean, std = stats_from_sums(n, total, squares)
-    variables = {"price_mean": 0.0 if n == 0 else mean, "price_std": 0.0 if n == 0 else std}
-    table = duck.run_step_sql(work, "premium", variables)
-    is_premium = pc.fill_null(pc.greater(table["z_score"], threshold), False)
-    facts = {"products": n, "price_mean": mean, "price_std": std}
-    return table.filter(is_premium), table.filter(pc.invert(is_premium)), facts
+    variables = {"price_mean": 0.0 if n == 0 else mean, "price_std": 0.0 if n == 0 else std, "threshold": threshold}
+    con = duck.connect(work, variables)
+    where = duck.sql_path("steps", "premium")
+    try:
+        con.execute(f"CREATE TEMP TABLE scored AS\n{duck.sql_text('steps', 'premium')}\n")
+        is_premium = "coalesce(z_score > getvariable('threshold'), false)"  # scanned in the order written
+        duck.copy_to(con, f"SELECT * FROM scored WHERE {is_premium}", work / "premium.parquet", where)
+        duck.copy_to(con, f"SELECT * FROM scored WHERE NOT {is_premium}", work / "ordinary.parquet", where)
+    finally:
+        con.close()
+    return {"products": n, "price_mean": mean, "price_std": std}
