@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from bottleneck_core.config import Paths
@@ -7,6 +9,18 @@ from bottleneck_core.runner import run_pipeline
 from bottleneck_testkit import SAMPLE_MONTHS, sample_month
 
 LAST = SAMPLE_MONTHS[-1]
+
+
+@pytest.fixture(autouse=True)
+def _own_environment():
+    """Each test starts from the same BOTTLENECK_* variables: ``main(["--lang", "fr", ...])`` sets
+    BOTTLENECK_LANG in this process, as the command line does, and must not change later tests."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("BOTTLENECK_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("BOTTLENECK_")]:
+        if key not in saved:
+            del os.environ[key]
+    os.environ.update(saved)
 
 
 @pytest.fixture

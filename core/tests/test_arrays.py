@@ -55,7 +55,7 @@ def test_the_steps_command_imports_no_heavy_library():
     assert err.strip() == "[]"
 
 
-def test_sql_step_and_gate_processes_import_no_arrow_nor_pandas(tmp_path):
+def test_sql_step_and_gate_processes_import_no_arrow_pandas_nor_rich(tmp_path):
     """A process-per-task run starts 26 processes: a SQL step or gate runs in DuckDB alone."""
     from bottleneck_core.config import Paths
     from bottleneck_core.runner import run_step
@@ -69,7 +69,7 @@ def test_sql_step_and_gate_processes_import_no_arrow_nor_pandas(tmp_path):
         code = (
             "import sys\nfrom bottleneck_core.cli import main\n"
             f"try:\n    main({command + options!r})\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules), file=sys.stderr)"
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'rich') if m in sys.modules), file=sys.stderr)"
         )
         err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
         assert err.strip().splitlines()[-1] == "[]", (command, err)

@@ -224,3 +224,22 @@ def test_a_gate_failure_carries_every_result_of_its_step(copy):
     assert [r.name for r in failed.value.results] == list(graph.get("clean_erp").checks)
     assert failed.value.results == recorded_results(copy, "clean_erp")
     assert {r.name for r in failed.value.failures} == {"erp_prices_present"}
+
+
+@pytest.mark.parametrize(
+    ("sales", "disagree"),
+    [([3, 3], False), ([3, 4], True), ([3, None], True), ([None, 3], True), ([None, None], False), ([5], False)],
+)
+def test_web_pairs_agree_counts_an_empty_total_sales_as_a_value(copy, sales, disagree):
+    """The sku's rows disagree when they hold more than one value, an empty cell being one."""
+
+    def func(frame):
+        first = frame.iloc[[0]].copy()
+        rows = pd.concat([first] * len(sales)).reset_index(drop=True)
+        rows["sku"] = "pair-under-test"
+        rows["total_sales"] = pd.array(sales, dtype=frame["total_sales"].dtype)
+        return pd.concat([frame[frame["sku"] != "pair-under-test"], rows])
+
+    change(copy, "web_clean", func)
+    result = verdict("web_pairs_agree", copy)
+    assert ("pair-under-test" in result.message_en) == disagree, result.message_en

@@ -5,15 +5,13 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from bottleneck_core import graph, lineage, runner
 from bottleneck_core.checks import REGISTRY, recorded_results
 from bottleneck_core.config import Paths
-
-REPO = Path(__file__).resolve().parents[2]
+from bottleneck_testkit import REPO
 
 
 def test_every_step_has_a_function_and_every_function_a_step():

@@ -120,7 +120,7 @@ def test_classify_uses_population_std_and_a_strict_threshold(work):
     folder = revenue_with(work, ["10"] * 9 + ["100"])
     premium, ordinary, facts = classify(folder, 2.0)
     # mean 19, population std 27 -> z(100) = 3; sample std (ddof=1) would give 2.85
-    assert (facts["price_mean"], facts["price_std"]) == (19.0, 27.0)
+    assert facts == {"products": 10, "price_mean": 19.0, "price_std": 27.0}
     assert premium["product_id"].to_pylist() == ["9"] and abs(premium["z_score"][0].as_py() - 3.0) < 1e-12
     assert ordinary.num_rows == 9
     premium, _, _ = classify(folder, 3.0)
@@ -176,3 +176,13 @@ def test_a_step_that_fails_leaves_the_old_table(work):
 def test_the_revenue_of_an_empty_month_is_zero_cents(work):
     folder = work(revenue=table(product_id=[], sku=[], name=[], price=[], total_sales=[], revenue=[]))
     assert str(transforms.revenue_total(folder)) == "0.00"
+
+
+def test_a_damaged_revenue_table_stops_premium_with_a_clear_error(work):
+    folder = revenue_with(work, ["10", "20", "30"])
+    (folder / "revenue.parquet").write_bytes(b"PAR1 damaged")
+    with pytest.raises(PipelineError, match=r"^revenue\.parquet failed: InvalidInputException: .*magic bytes"):
+        transforms.classify(folder, 2.0)
+    with pytest.raises(PipelineError, match=r"^revenue\.parquet failed"):
+        transforms.revenue_total(folder)
+    assert not (folder / "premium.parquet").exists() and not (folder / "ordinary.parquet").exists()

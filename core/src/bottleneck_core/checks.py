@@ -309,19 +309,18 @@ def _premium_matches_scipy(t: Tables):
     from scipy import stats  # imported here: only this gate pays for scipy
 
     threshold = float(t.facts("premium")["threshold"])
-    rows = t.con.sql(
-        "SELECT m.product_id, CAST(m.price AS DOUBLE), s.z_score, s.side FROM 'merged.parquet' AS m "
+    columns = t.con.sql(
+        "SELECT m.product_id, CAST(m.price AS DOUBLE) AS price, coalesce(s.z_score, 'NaN'::DOUBLE) AS z_score, "
+        "coalesce(s.side, '') AS side FROM 'merged.parquet' AS m "
         "LEFT JOIN (SELECT product_id, z_score, 'premium' AS side FROM 'premium.parquet' UNION ALL "
         "SELECT product_id, z_score, 'ordinary' FROM 'ordinary.parquet') AS s ON s.product_id = m.product_id "
         "ORDER BY m.product_id, s.side"
-    ).fetchall()
-    prices = np.array([r[1] for r in rows])
+    ).fetchnumpy()  # whole columns: a million products stay fast
+    ids, prices, z = columns["product_id"], columns["price"], columns["z_score"]
     expected = stats.zscore(prices, ddof=0)
-    differ = sorted(str(r[0]) for r, z in zip(rows, expected, strict=True) if r[2] is None or abs(r[2] - z) > 1e-9)
-    wrong_side = sorted(
-        str(r[0]) for r, z in zip(rows, expected, strict=True)
-        if abs(z - threshold) > 1e-9 and r[3] != ("premium" if z > threshold else "ordinary")
-    )  # fmt: skip
+    differ = sorted(str(i) for i in ids[np.isnan(z) | (np.abs(z - expected) > 1e-9)])
+    sides = np.where(expected > threshold, "premium", "ordinary")
+    wrong_side = sorted(str(i) for i in ids[(np.abs(expected - threshold) > 1e-9) & (columns["side"] != sides)])
     premium = int(np.sum(expected > threshold))
     skew = float(stats.skew(prices))
     below = float(stats.percentileofscore(expected, threshold, kind="weak"))

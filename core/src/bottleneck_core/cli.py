@@ -324,11 +324,8 @@ def _checks(name: str, paths: Paths, as_json: bool, facts: dict | None = None) -
             level = runner.LEVEL_FR.get(r.level, r.level) if fr else r.level
             message = r.message_fr if fr else r.message_en
             colon = " :" if fr else ":"
-            console.print(
-                f"[{colour}]{status:<7}[/] {level:<13} {r.name}{colon} {escape(message)}",
-                highlight=False,
-                soft_wrap=True,
-            )
+            # click, not rich: a check process (one per step in Kestra) need not import rich
+            click.echo(f"{click.style(f'{status:<7}', fg=colour)} {level:<13} {r.name}{colon} {message}")
     _emit_kestra({"step": name, "checks": [r.to_dict() for r in results]})
     if failed:
         raise failed

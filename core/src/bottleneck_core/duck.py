@@ -91,6 +91,23 @@ def _failed(exc: duckdb.Error, where: str) -> PipelineError:
     )
 
 
+def execute(con: duckdb.DuckDBPyConnection, sql: str, where: str) -> tuple | None:
+    """Run a statement and return its first row; a SQL error names its file (``where``)."""
+    try:
+        return con.execute(sql).fetchone()
+    except duckdb.Error as exc:
+        raise _failed(exc, where) from None
+
+
+def one_row(work: Path, sql: str, where: str) -> tuple:
+    """The one row of a query over the month's work tables (e.g. sums), in a session of its own."""
+    con = connect(work)
+    try:
+        return execute(con, sql, where)
+    finally:
+        con.close()
+
+
 def first_rows(con: duckdb.DuckDBPyConnection, sql: str, where: str, show: int) -> tuple[list[dict], int]:
     """The first ``show`` rows of a SELECT (as dicts) and how many rows it returns in all.
 

@@ -41,23 +41,14 @@ def revenue(work: Path) -> int:
 
 def price_sums(work: Path, table: str = "merged") -> tuple[int, Fraction, Fraction]:
     """Count, SUM(price) and SUM(price²) of a table's prices: exact DECIMAL sums in DuckDB."""
-    con = duck.connect(work)
-    try:
-        n, total, squares = con.execute(
-            f"SELECT count(price), sum(price), sum(price * price) FROM '{table}.parquet'"
-        ).fetchone()
-    finally:
-        con.close()
+    sql = f"SELECT count(price), sum(price), sum(price * price) FROM '{table}.parquet'"
+    n, total, squares = duck.one_row(work, sql, f"{table}.parquet")
     return n, Fraction(total or 0), Fraction(squares or 0)
 
 
 def revenue_total(work: Path) -> Decimal:
     """The month's revenue: the exact DECIMAL sum of the revenue table (0.00 when it is empty)."""
-    con = duck.connect(work)
-    try:
-        (total,) = con.execute("SELECT sum(revenue) FROM 'revenue.parquet'").fetchone()
-    finally:
-        con.close()
+    (total,) = duck.one_row(work, "SELECT sum(revenue) FROM 'revenue.parquet'", "revenue.parquet")
     return Decimal("0.00") if total is None else total
 
 
@@ -92,10 +83,10 @@ def classify(work: Path, threshold: float) -> dict:
     con = duck.connect(work, variables)
     where = duck.sql_path("steps", "premium")
     try:
-        con.execute(f"CREATE TEMP TABLE scored AS\n{duck.sql_text('steps', 'premium')}\n")
-        is_premium = "coalesce(z_score > getvariable('threshold'), false)"  # scanned in the order written
-        duck.copy_to(con, f"SELECT * FROM scored WHERE {is_premium}", work / "premium.parquet", where)
-        duck.copy_to(con, f"SELECT * FROM scored WHERE NOT {is_premium}", work / "ordinary.parquet", where)
+        duck.execute(con, f"CREATE TEMP TABLE scored AS\n{duck.sql_text('steps', 'premium')}\n", where)
+        is_premium = "coalesce(z_score > getvariable('threshold'), false)"
+        for table, rows in (("premium", is_premium), ("ordinary", f"NOT {is_premium}")):  # in the order scored
+            duck.copy_to(con, f"SELECT * FROM scored WHERE {rows}", work / f"{table}.parquet", where)
     finally:
         con.close()
     return {"products": n, "price_mean": mean, "price_std": std}
