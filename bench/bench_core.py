@@ -6,7 +6,8 @@
 
 Every measurement is a separate process, so that its peak memory (max RSS) is its own; each
 prints wall time *and* CPU time (user + system, from ``wait4``): on a shared machine the CPU
-time is the steadier figure. "In-process" times exclude interpreter start-up and imports.
+time is the steadier figure. "In-process" times exclude interpreter start-up and imports (core's
+lazy imports of calamine, scipy and XlsxWriter, like the naive script's pandas and openpyxl).
 
 1. the sample month in-process with every gate, against ``bench/naive_pandas.py`` (the naive
    ~40-line pandas script: read the 3 xlsx, merge, z-score, write xlsx + CSVs, no gates),
@@ -43,6 +44,7 @@ BOTTLENECK = str(BIN / "bottleneck")
 
 PIPELINE = """
 import json, sys, time
+import python_calamine, scipy.stats, xlsxwriter  # imports are not timed (a step imports them lazily)
 from bottleneck_core import graph, reports
 from bottleneck_core.config import Paths
 from bottleneck_core.runner import run_checks, run_step
@@ -77,6 +79,7 @@ NAIVE = """
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
 import naive_pandas
+import openpyxl  # imports are not timed (pandas imports it on its first read_excel)
 t, cpu = time.perf_counter(), time.process_time()
 figures = naive_pandas.main(__import__("pathlib").Path(sys.argv[1]), __import__("pathlib").Path(sys.argv[2]))
 print(json.dumps({"total": time.perf_counter() - t, "pipeline_cpu": time.process_time() - cpu,
