@@ -1,7 +1,7 @@
 # BottleNeck orchestration lab. `make demo` and `make test` are all a fresh machine needs.
 MONTH ?= 2026-10
 
-.PHONY: demo test test-core venvs lineage bench bench-wrappers screenshots clean check break restore
+.PHONY: demo test test-core venvs lineage bench bench-wrappers mutation screenshots clean check break restore
 
 demo: ## set up .venvs/core and run the pipeline on a sample month
 	@bash scripts/venv.sh core
@@ -29,6 +29,9 @@ bench: ## core vs a naive pandas script, process start-ups, 10k-1M products, 2M 
 bench-wrappers: ## one month in each tool natively, as a student waits for it (bench/README.md)
 	@$(MAKE) --no-print-directory venvs
 	@.venvs/core/bin/python bench/wrappers.py $(BENCH_ARGS)
+
+mutation: ## mutation testing of core's pipeline modules with mutmut (hours; not in make test; docs/testing.md)
+	@bash scripts/mutation.sh $(MUTANTS)
 
 break: ## failure lab: damage a month's sources in place, e.g. make break MONTH=2026-10 FAULT=negative-prices
 	@bash scripts/venv.sh core

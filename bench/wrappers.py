@@ -41,11 +41,11 @@ def commands(home: Path) -> dict[str, tuple[list[list[str]], list[str], dict, Pa
             airflow_env, REPO),
         "Dagster (`dg launch --job … --config in_process.yaml`)": (
             [["cp", str(REPO / "dagster" / "home" / "dagster.yaml"), str(dagster_home / "dagster.yaml")]],
-            [str(bin_["dagster"] / "dg"), "launch", "--job", "monthly_pipeline", "--partition", MONTH, "--config", "in_process.yaml"],
+            [str(bin_["dagster"] / "dg"), "launch", "--job", "bottleneck_monthly", "--partition", MONTH, "--config", "in_process.yaml"],
             {"DAGSTER_HOME": str(dagster_home)}, REPO / "dagster"),
         "Dagster, one process per step (the UI's runs)": (
             [["cp", str(REPO / "dagster" / "home" / "dagster.yaml"), str(dagster_home / "dagster.yaml")]],
-            [str(bin_["dagster"] / "dg"), "launch", "--job", "monthly_pipeline", "--partition", MONTH],
+            [str(bin_["dagster"] / "dg"), "launch", "--job", "bottleneck_monthly", "--partition", MONTH],
             {"DAGSTER_HOME": str(dagster_home)}, REPO / "dagster"),
         "Prefect (`monthly_report.py --month`)": (
             [], [str(bin_["prefect"] / "python"), "prefect/flows/monthly_report.py", "--month", MONTH],

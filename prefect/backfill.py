@@ -15,7 +15,7 @@ from prefect.deployments import run_deployment
 
 from bottleneck_core.config import parse_month
 
-DEPLOYMENT = "bottleneck-monthly-report/monthly"  # flow name / deployment name (flows/monthly_report.py)
+DEPLOYMENT = "bottleneck_monthly/monthly"  # flow name / deployment name (flows/monthly_report.py)
 
 
 def months_between(first: str, last: str) -> list[str]:

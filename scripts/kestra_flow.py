@@ -13,13 +13,13 @@ from pathlib import Path
 
 from bottleneck_core import config, graph
 
-FLOW = Path(__file__).resolve().parents[1] / "kestra" / "flows" / "bottleneck_monthly.yml"
+FLOW = Path(__file__).resolve().parents[1] / "kestra" / "flows" / f"{config.PIPELINE_NAME}.yml"
 
 HEAD = """# BottleNeck monthly pipeline as a Kestra 1.3 flow: one task per core step, one gate task per step.
 # Each task only calls the core CLI (`bottleneck step` / `bottleneck check`); all logic lives in core/.
 # Generated from core's step graph by `make lineage` (scripts/kestra_flow.py): edit that script,
 # not this file, or a test reports the difference.
-id: bottleneck_monthly
+id: {pipeline}
 namespace: bottleneck
 description: |
   BottleNeck monthly wine-sales pipeline (ERP + link file + web shop -> revenue and premium reports).
@@ -123,7 +123,7 @@ def step_tasks(step: graph.Step) -> list[str]:
 
 def render() -> str:
     branches = list(dict.fromkeys(s.branch for s in graph.STEPS if s.branch))
-    out = [HEAD, "tasks:\n  - id: sources\n    type: io.kestra.plugin.core.flow.Parallel\n"
+    out = [HEAD.replace("{pipeline}", config.PIPELINE_NAME), "tasks:\n  - id: sources\n    type: io.kestra.plugin.core.flow.Parallel\n"
            "    description: The three source branches are independent, so they run at the same time.\n    tasks:\n"]  # fmt: skip
     for number, branch in enumerate(branches):
         tasks = [t for s in graph.STEPS if s.branch == branch for t in step_tasks(s)]

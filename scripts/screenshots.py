@@ -398,14 +398,14 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
     say("dagster: good and broken months (CLI, same DAGSTER_HOME)")
     for month in (GOOD, BROKEN):
         # the README's command: the monthly job (not every asset: the warehouse group needs PostgreSQL and S3)
-        subprocess.run([tool_bin("dagster", "dg"), "launch", "--job", "monthly_pipeline", "--partition", month,
+        subprocess.run([tool_bin("dagster", "dg"), "launch", "--job", "bottleneck_monthly", "--partition", month,
                         "--config-json", json.dumps(IN_PROCESS)],
                        env=env, cwd=REPO / "dagster", capture_output=True, timeout=900)  # fmt: skip
     runs = gql(RUNS)["runsOrError"]["results"]
     by_month = {next(t["value"] for t in r["tags"] if t["key"] == "dagster/partition"): r for r in runs}
     broken = by_month[BROKEN]["runId"]
     say("dagster: backfill", BACKFILL)
-    params = {"selector": {"partitionSetName": "monthly_pipeline_partition_set",
+    params = {"selector": {"partitionSetName": "bottleneck_monthly_partition_set",
                            "repositorySelector": {"repositoryLocationName": location, "repositoryName": "__repository__"}},
               "partitionNames": list(BACKFILL), "runConfigData": IN_PROCESS}  # fmt: skip
     backfill = gql(LAUNCH_BACKFILL, params=params)["launchPartitionBackfill"]["backfillId"]
@@ -432,7 +432,7 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
     snap("dagster-run")
     browser.goto(f"{base}/runs/{broken}", wait_text="erp_prices_present", settle=5)
     snap("dagster-failure")
-    browser.goto(f"{loc}/schedules/monthly_pipeline_schedule", wait_text="monthly_pipeline_schedule", settle=4)
+    browser.goto(f"{loc}/schedules/bottleneck_monthly_schedule", wait_text="bottleneck_monthly_schedule", settle=4)
     snap("dagster-schedule")
     browser.goto(
         f"{base}/runs/b/{backfill}", wait_text="3 partitions", settle=5
@@ -444,7 +444,7 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
 
 # --- Prefect ---------------------------------------------------------------------------------
 
-DEPLOYMENT = "bottleneck-monthly-report/monthly"
+DEPLOYMENT = "bottleneck_monthly/monthly"
 
 
 def prefect(root: Path, browser: Browser, services: Services) -> None:

@@ -46,8 +46,8 @@ DEFAULT_CREDENTIALS = {  # the compose files' defaults (.env.example)
 }
 KESTRA_FLOW = ("bottleneck", "bottleneck_monthly")
 AIRFLOW_DAG = "bottleneck_monthly"
-DAGSTER_JOB, DAGSTER_LOCATION = "monthly_pipeline", "bottleneck"
-PREFECT_DEPLOYMENT = ("bottleneck-monthly-report", "monthly")
+DAGSTER_JOB, DAGSTER_LOCATION = "bottleneck_monthly", "bottleneck"
+PREFECT_DEPLOYMENT = ("bottleneck_monthly", "monthly")
 
 
 class SmokeError(RuntimeError):

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 import bottleneck_testkit as testing
-from bottleneck_core import sources, tables
+from bottleneck_core import sources
 from bottleneck_core.arrays import build
 
 CASES = [
@@ -30,8 +30,8 @@ def test_build_equals_pyarrow_array(kind, values):
     assert built.equals(pa.array(values, kind)) and built.to_pylist() == values
 
 
-def test_sources_and_tables_agree_on_the_money_type():
-    assert sources.arrow_type("money") == tables.MONEY
+def test_money_is_exact_decimals_with_cents():
+    assert sources.arrow_type("money") == pa.decimal128(18, 2)
 
 
 def test_reading_a_source_imports_no_pandas():

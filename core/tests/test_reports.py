@@ -24,9 +24,12 @@ from bottleneck_core import graph, reports, store
 from bottleneck_core.config import Paths
 from bottleneck_core.errors import GateFailed, PipelineError
 from bottleneck_core.runner import run_checks, run_pipeline, run_step
-from bottleneck_core.tables import MONEY, to_frame
+from bottleneck_core.sources import arrow_type
+from bottleneck_core.store import to_frame
 
 from .conftest import LAST
+
+MONEY = arrow_type("money")  # exact decimals with cents
 
 
 def revenue_table(rows) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pytest
 
 from bottleneck_core import sources as source_files
 from bottleneck_core.errors import SourceError
-from bottleneck_core.tables import to_frame
+from bottleneck_core.store import to_frame
 
 
 def extract(folder, name):

@@ -8,7 +8,9 @@ import pytest
 
 from bottleneck_core import duck, transforms
 from bottleneck_core.errors import PipelineError
-from bottleneck_core.tables import MONEY
+from bottleneck_core.sources import arrow_type
+
+MONEY = arrow_type("money")  # exact decimals with cents
 
 TYPES = {"price": MONEY, "revenue": MONEY, "total_sales": pa.int64(), "source_row": pa.int64(), "is_blank": pa.bool_(),
          "onsale_web": pa.int64(), "stock_quantity": pa.int64()}  # fmt: skip

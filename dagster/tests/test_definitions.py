@@ -16,7 +16,7 @@ from bottleneck_dagster.defs.warehouse import ASSET_OF
 
 def test_definitions_load(defs):
     dg.Definitions.validate_loadable(defs)
-    assert defs.resolve_job_def("monthly_pipeline")
+    assert defs.resolve_job_def("bottleneck_monthly")
     assert defs.resolve_sensor_def("alert_on_failure")
     assert defs.resolve_sensor_def("email_on_failure")
 
@@ -78,7 +78,7 @@ def test_partitions_are_batch_months():
 
 @pytest.mark.parametrize("day", ["2026-06-15", "2026-12-15", "2027-01-15", "2027-03-15"])
 def test_schedule_requests_previous_month(defs, day):
-    schedule = defs.resolve_schedule_def("monthly_pipeline_schedule")
+    schedule = defs.resolve_schedule_def("bottleneck_monthly_schedule")
     assert schedule.cron_schedule == "0 9 15 * *"
     assert schedule.execution_timezone == "Europe/Paris"
     tick = dt.datetime.fromisoformat(day).replace(hour=9, tzinfo=ZoneInfo("Europe/Paris"))

@@ -24,7 +24,7 @@ def test_dev_home_keeps_only_its_settings_in_git():
 
 
 def test_the_documented_one_month_command_runs_the_reports_only(tmp_path):
-    """dagster/README.md's native command, as a student types it: `dg launch --job monthly_pipeline
+    """dagster/README.md's native command, as a student types it: `dg launch --job bottleneck_monthly
     --partition 2026-10 --config in_process.yaml` with DAGSTER_HOME set. `--assets '*'` would also pick the warehouse assets,
     which need PostgreSQL and S3: the README names the job instead."""
     import os
@@ -38,7 +38,7 @@ def test_the_documented_one_month_command_runs_the_reports_only(tmp_path):
     shutil.copy(HOME / "dagster.yaml", home / "dagster.yaml")
     sources = sample_month("2026-10", data)
     readme = (HOME.parent / "README.md").read_text(encoding="utf-8")
-    command = "dg launch --job monthly_pipeline --partition 2026-10 --config in_process.yaml"
+    command = "dg launch --job bottleneck_monthly --partition 2026-10 --config in_process.yaml"
     assert command in readme
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOTTLENECK_")}
     env |= {"DAGSTER_HOME": str(home), "BOTTLENECK_DATA_DIR": str(data)}

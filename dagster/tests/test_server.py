@@ -147,7 +147,7 @@ def server(tmp_path_factory):
 def launch(server, month: str) -> tuple[str, str]:
     """Launch the job for one partition through the GraphQL API; wait for the end; (run id, status)."""
     run_id = server.client.submit_job_execution(
-        "monthly_pipeline", repository_location_name=LOCATION, repository_name="__repository__",
+        "bottleneck_monthly", repository_location_name=LOCATION, repository_name="__repository__",
         tags={"dagster/partition": month}, run_config=IN_PROCESS,
     )  # fmt: skip
     status = wait_for(
@@ -186,7 +186,7 @@ query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on Partiti
 
 
 def test_backfill_two_months(server, tmp_path):
-    params = {"selector": {"partitionSetName": "monthly_pipeline_partition_set",
+    params = {"selector": {"partitionSetName": "bottleneck_monthly_partition_set",
                            "repositorySelector": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"}},
               "partitionNames": BACKFILL_MONTHS, "runConfigData": IN_PROCESS}  # fmt: skip
     launched = server.graphql(LAUNCH_BACKFILL, params=params)["launchPartitionBackfill"]

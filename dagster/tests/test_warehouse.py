@@ -18,7 +18,7 @@ def s3_url():
 
 def test_jobs_split_reports_and_warehouse(defs):
     warehouse = {k.to_user_string() for k in defs.resolve_job_def("warehouse_job").asset_layer.executable_asset_keys}
-    monthly = {k.to_user_string() for k in defs.resolve_job_def("monthly_pipeline").asset_layer.executable_asset_keys}
+    monthly = {k.to_user_string() for k in defs.resolve_job_def("bottleneck_monthly").asset_layer.executable_asset_keys}
     assert warehouse == {"landed_exports", "staging_monthly_sales", "dw_dimensions", "fact_monthly_sales"}
     assert not warehouse & monthly and "manifest" in monthly
 

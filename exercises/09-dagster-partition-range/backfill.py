@@ -1,6 +1,6 @@
 """Exercise 09: materialise a range of monthly partitions, July to September 2026.
 
-In the UI this is a backfill: select the `monthly_pipeline` job's partitions 2026-07 to 2026-09
+In the UI this is a backfill: select the `bottleneck_monthly` job's partitions 2026-07 to 2026-09
 and launch. Here, the same thing from Python: one run per partition of the range, as Dagster's
 default backfill policy does (one run per partition). Run it with .venvs/dagster/bin/python.
 """
@@ -20,7 +20,7 @@ def months() -> list[str]:
 
 def materialize_range(instance: dg.DagsterInstance) -> dict[str, dg.ExecuteInProcessResult]:
     """One in-process run of the monthly job per month of the range; the results by month."""
-    job = defs().resolve_job_def("monthly_pipeline")
+    job = defs().resolve_job_def("bottleneck_monthly")
     return {
         LAST: job.execute_in_process(partition_key=LAST, instance=instance, raise_on_error=False)
     }  # TODO (exercise 09)

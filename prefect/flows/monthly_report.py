@@ -28,7 +28,7 @@ from bottleneck_core import alerts, config, graph, runner, summary
 from bottleneck_core.config import Paths, previous_month
 from bottleneck_core.errors import current_lang
 
-FLOW_NAME = "bottleneck-monthly-report"
+FLOW_NAME = config.PIPELINE_NAME  # the same name in every tool
 DEPLOYMENT_NAME = "monthly"
 DEPLOYMENT = f"{FLOW_NAME}/{DEPLOYMENT_NAME}"  # how the CLI and run_deployment name it
 SCHEDULE = Cron(config.MONTHLY_CRON, timezone=config.TIMEZONE)  # 09:00 on the 15th, Paris time

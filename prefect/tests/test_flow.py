@@ -224,4 +224,4 @@ def test_deployment_schedule(wrapper):
     deployment = wrapper.monthly_report.to_deployment(name=wrapper.DEPLOYMENT_NAME, schedules=[wrapper.SCHEDULE])
     (schedule,) = deployment.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 9 15 * *", "Europe/Paris")
-    assert wrapper.DEPLOYMENT == "bottleneck-monthly-report/monthly"
+    assert wrapper.DEPLOYMENT == "bottleneck_monthly/monthly"

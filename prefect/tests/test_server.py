@@ -22,7 +22,7 @@ from bottleneck_testkit import assert_same_outputs, core_outputs, postgres_datab
 from .conftest import BACKFILL_FILE, FLOW_FILE, REPO
 
 pytestmark = pytest.mark.server
-DEPLOYMENT = "bottleneck-monthly-report/monthly"
+DEPLOYMENT = "bottleneck_monthly/monthly"
 BIN = Path(sys.executable).parent
 MONTHS = ("2026-05", "2026-06", "2026-07", "2026-09", "2026-10")
 

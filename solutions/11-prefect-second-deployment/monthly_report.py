@@ -25,7 +25,7 @@ from bottleneck_core import alerts, graph, runner, summary
 from bottleneck_core.config import Paths, previous_month
 from bottleneck_core.errors import current_lang
 
-FLOW_NAME = "bottleneck-monthly-report"
+FLOW_NAME = "bottleneck_monthly"
 DEPLOYMENT_NAME = "monthly"
 DEPLOYMENT = f"{FLOW_NAME}/{DEPLOYMENT_NAME}"  # how the CLI and run_deployment name it
 SCHEDULE = Cron("0 9 15 * *", timezone="Europe/Paris")  # 09:00 on the 15th, Paris time

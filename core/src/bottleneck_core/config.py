@@ -15,6 +15,8 @@ MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$", re.ASCII)  # ASCII digits
 DEFAULT_THRESHOLD = 2.0
 
 # The kit's calendar, read by every wrapper's schedule (and the generated Kestra flow): change it here.
+#: The pipeline's one name in every tool: Kestra's flow id, Airflow's DAG id, Dagster's job, Prefect's flow.
+PIPELINE_NAME = "bottleneck_monthly"
 TIMEZONE = "Europe/Paris"
 MONTHLY_CRON = "0 9 15 * *"  # 09:00 on the 15th: the run processes the previous month
 WAREHOUSE_CRON = "0 10 15 * *"  # an hour later, the warehouse loads that same month

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pyarrow is imported when a source is read: a step that read
 
 
 def arrow_type(kind: str) -> pa.DataType:
-    """The Arrow type of a kept column: "money" (exact decimals with cents, as ``tables.MONEY``), "string", "int64"."""
+    """The Arrow type of a kept column: "money" (exact decimals with cents, every step's money type), "string", "int64"."""
     import pyarrow as pa
 
     return pa.decimal128(18, 2) if kind == "money" else getattr(pa, kind)()

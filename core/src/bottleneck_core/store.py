@@ -28,10 +28,15 @@ def write_table(frame, path: Path) -> None:
 
 
 def read_table(path: Path):
-    """A work table as a pandas frame (see ``tables.to_frame``)."""
-    from .tables import to_frame
-
+    """A work table as a pandas frame (see :func:`to_frame`)."""
     return to_frame(read_arrow(path))
+
+
+def to_frame(table):
+    """A pandas frame whose every column keeps its Arrow type (decimals stay decimals)."""
+    import pandas as pd
+
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def read_arrow(path: Path):
