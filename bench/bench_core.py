@@ -96,8 +96,14 @@ def measured(args: list[str], env: dict | None = None) -> dict:
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
-        result = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
-                  "out": out.read(), "err": err.read(), "status": os.waitstatus_to_exitcode(status)}  # fmt: skip
+        result = {
+            "wall": wall,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mib": usage.ru_maxrss / 1024,
+            "out": out.read(),
+            "err": err.read(),
+            "status": os.waitstatus_to_exitcode(status),
+        }
     if result["status"] != 0:
         raise SystemExit(f"failed ({result['status']}): {' '.join(args)}\n{result['err'][-2000:]}")
     return result
@@ -130,8 +136,18 @@ def naive(sources: Path) -> dict:
 
 
 def cli(*args: str, root: Path) -> list[str]:
-    return [BOTTLENECK, *args, "--month", MONTH, "--sources", str(SAMPLE), "--work", str(root / "work"),
-            "--out", str(root / "out")]  # fmt: skip
+    return [
+        BOTTLENECK,
+        *args,
+        "--month",
+        MONTH,
+        "--sources",
+        str(SAMPLE),
+        "--work",
+        str(root / "work"),
+        "--out",
+        str(root / "out"),
+    ]
 
 
 def processes(repeat: int) -> dict:
@@ -144,7 +160,8 @@ def processes(repeat: int) -> dict:
         figures["bottleneck steps"] = best([measured([BOTTLENECK, "steps"]) for _ in range(repeat)])
         figures["bottleneck run (whole process)"] = best([measured(cli("run", root=root)) for _ in range(repeat)])
         figures["one step process (clean_erp)"] = best(
-            [measured(cli("step", "clean_erp", root=root)) for _ in range(repeat)])  # fmt: skip
+            [measured(cli("step", "clean_erp", root=root)) for _ in range(repeat)]
+        )
         chains = []
         for _ in range(repeat):
             shutil.rmtree(root / "work", ignore_errors=True)
@@ -176,8 +193,21 @@ def completeness(products: int) -> dict:
     sources = large(products, "parquet")
     root = Path(tempfile.mkdtemp(prefix="bench-2m-"))
     try:
-        run = measured([BOTTLENECK, "run", "--month", MONTH, "--sources", str(sources), "--work", str(root / "work"),
-                        "--out", str(root / "out"), "--json"])  # fmt: skip
+        run = measured(
+            [
+                BOTTLENECK,
+                "run",
+                "--month",
+                MONTH,
+                "--sources",
+                str(sources),
+                "--work",
+                str(root / "work"),
+                "--out",
+                str(root / "out"),
+                "--json",
+            ]
+        )
         output = root / "out" / MONTH
         manifest = json.loads((output / "manifest.json").read_text())
         from bottleneck_core.reports import verify_outputs
@@ -191,11 +221,17 @@ def completeness(products: int) -> dict:
                 totals += re.findall(rb'<t>TOTAL</t></is></c><c r="F\d+" s="\d+"><v>([^<]+)</v>', xml)
         expected = manifest["rows"]["revenue"]
         return {
-            "products": expected, "sheets": sheets, "detail_rows": rows - len(totals), "totals": len(totals),
+            "products": expected,
+            "sheets": sheets,
+            "detail_rows": rows - len(totals),
+            "totals": len(totals),
             "total_ok": len(totals) == 1 and float(totals[0]) == float(manifest["revenue_total"]),
             "complete": rows - len(totals) == expected and len(totals) == 1,
-            "manifest_ok": verify_outputs(output) == [], "wall": run["wall"], "cpu": run["cpu"], "rss_mib": run["rss_mib"],
-        }  # fmt: skip
+            "manifest_ok": verify_outputs(output) == [],
+            "wall": run["wall"],
+            "cpu": run["cpu"],
+            "rss_mib": run["rss_mib"],
+        }
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -216,8 +252,10 @@ def main() -> None:
     ref = [naive(SAMPLE) for _ in range(args.repeat)]
     c, n = best(core, "total"), best(ref, "total")
     cw, nw = best(core, "cpu"), best(ref, "cpu")
-    print("1. Sample month 2026-10, core with every gate vs the naive pandas script (best of "
-          f"{args.repeat}; naive figures: {n['figures']})")  # fmt: skip
+    print(
+        "1. Sample month 2026-10, core with every gate vs the naive pandas script (best of "
+        f"{args.repeat}; naive figures: {n['figures']})"
+    )
     print(f"   {'':<34}{'core':>9}{'naive':>9}{'ratio':>8}   target")
     print(
         f"   {'in-process pipeline, wall s':<34}{c['total']:>9.3f}{n['total']:>9.3f}{c['total'] / n['total']:>8.2f}   ≤ 0.5"
@@ -248,12 +286,16 @@ def main() -> None:
             rows.append((f"{products:,} products ({fmt})", products, result))
     if rows:
         print("\n3. Generated months end to end (one process each, every step and gate)")
-        print(f"   {'input':<28}{'wall s':>8}{'pipeline CPU s':>15}{'process CPU s':>14}{'peak RSS MiB':>13}"
-              f"{'CPU µs/product':>15}   target")  # fmt: skip
+        print(
+            f"   {'input':<28}{'wall s':>8}{'pipeline CPU s':>15}{'process CPU s':>14}{'peak RSS MiB':>13}"
+            f"{'CPU µs/product':>15}   target"
+        )
         for label, products, r in rows:
             target = "< 20 s, < 1.5 GB" if products >= 1_000_000 else ""
-            print(f"   {label:<28}{r['total']:>8.2f}{r['pipeline_cpu']:>15.2f}{r['cpu']:>14.2f}{r['rss_mib']:>13.0f}"
-                  f"{r['pipeline_cpu'] / products * 1e6:>15.1f}   {target}")  # fmt: skip
+            print(
+                f"   {label:<28}{r['total']:>8.2f}{r['pipeline_cpu']:>15.2f}{r['cpu']:>14.2f}{r['rss_mib']:>13.0f}"
+                f"{r['pipeline_cpu'] / products * 1e6:>15.1f}   {target}"
+            )
         for label, _, r in rows:
             cost = {
                 **{f"step {k}": v for k, v in r["steps"].items()},

@@ -29,28 +29,62 @@ VENVS = REPO / ".venvs"
 def commands(home: Path) -> dict[str, tuple[list[list[str]], list[str], dict, Path]]:
     """tool -> (set-up commands, the run command, extra environment, working folder)."""
     bin_ = {tool: VENVS / tool / "bin" for tool in ("core", "kestra", "airflow", "dagster", "prefect")}
-    airflow_env = {"AIRFLOW_HOME": str(home / "airflow"), "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "airflow" / "dags"),
-                   "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "PATH": f"{bin_['airflow']}:{os.environ['PATH']}"}  # fmt: skip
+    airflow_env = {
+        "AIRFLOW_HOME": str(home / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "airflow" / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "PATH": f"{bin_['airflow']}:{os.environ['PATH']}",
+    }
     dagster_home = home / "dagster"
     return {
         "core (`bottleneck run`)": ([], [str(bin_["core"] / "bottleneck"), "run", "--month", MONTH], {}, REPO),
-        "Kestra (the kit's harness)": ([], [str(bin_["kestra"] / "python"), "kestra/tests/flow_harness.py", "--month", MONTH], {}, REPO),
+        "Kestra (the kit's harness)": (
+            [],
+            [str(bin_["kestra"] / "python"), "kestra/tests/flow_harness.py", "--month", MONTH],
+            {},
+            REPO,
+        ),
         "Airflow (`airflow dags test`)": (
             [[str(bin_["airflow"] / "airflow"), "db", "migrate"]],
-            [str(bin_["airflow"] / "airflow"), "dags", "test", "bottleneck_monthly", "-c", json.dumps({"month": MONTH})],
-            airflow_env, REPO),
+            [
+                str(bin_["airflow"] / "airflow"),
+                "dags",
+                "test",
+                "bottleneck_monthly",
+                "-c",
+                json.dumps({"month": MONTH}),
+            ],
+            airflow_env,
+            REPO,
+        ),
         "Dagster (`dg launch --job … --config in_process.yaml`)": (
             [["cp", str(REPO / "dagster" / "home" / "dagster.yaml"), str(dagster_home / "dagster.yaml")]],
-            [str(bin_["dagster"] / "dg"), "launch", "--job", "bottleneck_monthly", "--partition", MONTH, "--config", "in_process.yaml"],
-            {"DAGSTER_HOME": str(dagster_home)}, REPO / "dagster"),
+            [
+                str(bin_["dagster"] / "dg"),
+                "launch",
+                "--job",
+                "bottleneck_monthly",
+                "--partition",
+                MONTH,
+                "--config",
+                "in_process.yaml",
+            ],
+            {"DAGSTER_HOME": str(dagster_home)},
+            REPO / "dagster",
+        ),
         "Dagster, one process per step (the UI's runs)": (
             [["cp", str(REPO / "dagster" / "home" / "dagster.yaml"), str(dagster_home / "dagster.yaml")]],
             [str(bin_["dagster"] / "dg"), "launch", "--job", "bottleneck_monthly", "--partition", MONTH],
-            {"DAGSTER_HOME": str(dagster_home)}, REPO / "dagster"),
+            {"DAGSTER_HOME": str(dagster_home)},
+            REPO / "dagster",
+        ),
         "Prefect (`monthly_report.py --month`)": (
-            [], [str(bin_["prefect"] / "python"), "prefect/flows/monthly_report.py", "--month", MONTH],
-            {"PREFECT_HOME": str(home / "prefect")}, REPO),
-    }  # fmt: skip
+            [],
+            [str(bin_["prefect"] / "python"), "prefect/flows/monthly_report.py", "--month", MONTH],
+            {"PREFECT_HOME": str(home / "prefect")},
+            REPO,
+        ),
+    }
 
 
 def manifest_bytes(data: Path) -> bytes | None:

@@ -35,8 +35,13 @@ def work_dir() -> Path:
 def work_file(name: str) -> Path:
     """One of the exercise's files (in the student's copy, or in the solution)."""
     path = work_dir() / name
-    expect(path.is_file(), f"{path} is missing.", f"{path} est introuvable.",
-           "Restore it with `git checkout -- <file>`.", "Restaurez-le avec `git checkout -- <fichier>`.")  # fmt: skip
+    expect(
+        path.is_file(),
+        f"{path} is missing.",
+        f"{path} est introuvable.",
+        "Restore it with `git checkout -- <file>`.",
+        "Restaurez-le avec `git checkout -- <fichier>`.",
+    )
     return path
 
 

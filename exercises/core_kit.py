@@ -10,8 +10,14 @@ import os
 from pathlib import Path
 
 # A threshold or folder set in the student's shell must not change what the checker sees.
-for _name in ("BOTTLENECK_PREMIUM_Z", "BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK",
-              "BOTTLENECK_SMTP_HOST", "BOTTLENECK_MAX_UNMATCHED"):  # fmt: skip
+for _name in (
+    "BOTTLENECK_PREMIUM_Z",
+    "BOTTLENECK_WORK_DIR",
+    "BOTTLENECK_OUTPUT_DIR",
+    "BOTTLENECK_ALERT_WEBHOOK",
+    "BOTTLENECK_SMTP_HOST",
+    "BOTTLENECK_MAX_UNMATCHED",
+):
     os.environ.pop(_name, None)
 
 MONTH = "2026-10"

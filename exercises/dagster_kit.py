@@ -16,5 +16,9 @@ def materialize_month(defs: dg.Definitions, month: str, extra_checks=(), instanc
     """Every report asset and every check of the kit (plus ``extra_checks``), one partition, in-process.
     The warehouse assets (group ``warehouse``) need S3 and PostgreSQL: they have their own job."""
     assets = [a for a in defs.assets if "warehouse" not in a.group_names_by_key.values()]
-    return dg.materialize([*assets, *defs.asset_checks, *extra_checks], partition_key=month,
-                          instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False)  # fmt: skip
+    return dg.materialize(
+        [*assets, *defs.asset_checks, *extra_checks],
+        partition_key=month,
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )

@@ -34,9 +34,13 @@ fh = _load("bottleneck_kestra_flow_harness", "flow_harness.py")
 structure = _load("bottleneck_kestra_flows_structure", "test_flows_structure.py")
 
 # The structural validator's per-flow checks (kestra/tests/test_flows_structure.py, TestEveryFlow).
-VALIDATOR_CHECKS = ("test_id_namespace_description", "test_types_and_properties_are_kestra_1_3",
-                    "test_ids_are_unique", "test_nothing_kestra_2_0_removed",
-                    "test_every_expression_is_understood_and_refers_to_something")  # fmt: skip
+VALIDATOR_CHECKS = (
+    "test_id_namespace_description",
+    "test_types_and_properties_are_kestra_1_3",
+    "test_ids_are_unique",
+    "test_nothing_kestra_2_0_removed",
+    "test_every_expression_is_understood_and_refers_to_something",
+)
 
 
 def validate(path: Path, skip: tuple[str, ...] = ()) -> list[str]:
@@ -75,8 +79,11 @@ def run_flow(flow: dict, data_dir: Path, storage: Path, inputs: dict | None = No
     """Run a flow (as a dict) in the harness, with the kit's data folder under ``data_dir``."""
     folder = Path(tempfile.mkdtemp(prefix="exercise-flows-", dir=storage))
     (folder / f"{flow['id']}.yml").write_text(yaml.safe_dump(flow, sort_keys=False), encoding="utf-8")
-    worker = {k: v for k, v in os.environ.items()
-              if k not in ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_LANG")}  # fmt: skip
+    worker = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_LANG")
+    }
     worker |= {"BOTTLENECK_DATA_DIR": str(data_dir)} | env
     saved = fh.FLOWS
     fh.FLOWS = folder  # the harness reads flows from this folder: the exercise's, not the kit's

@@ -42,8 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     known = exercises()
     number = args.number.zfill(2)
     if number not in known:
-        print(say(f"No exercise {args.number}. Exercises: {', '.join(known)}.",
-                  f"Pas d'exercice {args.number}. Exercices : {', '.join(known)}."), file=sys.stderr)  # fmt: skip
+        print(
+            say(
+                f"No exercise {args.number}. Exercises: {', '.join(known)}.",
+                f"Pas d'exercice {args.number}. Exercices : {', '.join(known)}.",
+            ),
+            file=sys.stderr,
+        )
         return 5
     ex = known[number]
     checker = HERE / ex["slug"] / "check"
@@ -62,8 +67,25 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env["BOTTLENECK_EXERCISE_DIR"] = str(work)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
-    cmd = [str(python), "-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(checker), str(checker),
-           "-p", "checklib", "-p", "no:cacheprovider", "-q", "--tb=no", "--no-header", "-rN", *extra]  # fmt: skip
+    cmd = [
+        str(python),
+        "-m",
+        "pytest",
+        "-c",
+        str(REPO / "pytest.ini"),
+        "--rootdir",
+        str(checker),
+        str(checker),
+        "-p",
+        "checklib",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--tb=no",
+        "--no-header",
+        "-rN",
+        *extra,
+    ]
     if args.junit:
         cmd.append(f"--junitxml={args.junit}")
     return subprocess.run(cmd, cwd=REPO, env=env).returncode

@@ -94,12 +94,14 @@ def indent(text: str, spaces: int) -> str:
 def task(task_id: str, description: str, commands: list[str], extra: str = "") -> str:
     """One Commands task running the core CLI with the Process task runner."""
     lines = "".join(f"    {c}\n" if c.startswith("#") else f"    - {c}\n" for c in commands)  # a comment, or a command
-    return (f"- id: {task_id}\n"
-            f"  type: io.kestra.plugin.scripts.python.Commands\n"
-            f"  description: \"{description}\"\n"
-            f"  taskRunner:\n"
-            f"    type: io.kestra.plugin.core.runner.Process\n"
-            f"  commands:\n{lines}{indent(extra, 2)}")  # fmt: skip
+    return (
+        f"- id: {task_id}\n"
+        f"  type: io.kestra.plugin.scripts.python.Commands\n"
+        f'  description: "{description}"\n'
+        f"  taskRunner:\n"
+        f"    type: io.kestra.plugin.core.runner.Process\n"
+        f"  commands:\n{lines}{indent(extra, 2)}"
+    )
 
 
 def step_tasks(step: graph.Step) -> list[str]:
@@ -123,12 +125,17 @@ def step_tasks(step: graph.Step) -> list[str]:
 
 def render() -> str:
     branches = list(dict.fromkeys(s.branch for s in graph.STEPS if s.branch))
-    out = [HEAD.replace("{pipeline}", config.PIPELINE_NAME), "tasks:\n  - id: sources\n    type: io.kestra.plugin.core.flow.Parallel\n"
-           "    description: The three source branches are independent, so they run at the same time.\n    tasks:\n"]  # fmt: skip
+    out = [
+        HEAD.replace("{pipeline}", config.PIPELINE_NAME),
+        "tasks:\n  - id: sources\n    type: io.kestra.plugin.core.flow.Parallel\n"
+        "    description: The three source branches are independent, so they run at the same time.\n    tasks:\n",
+    ]
     for number, branch in enumerate(branches):
         tasks = [t for s in graph.STEPS if s.branch == branch for t in step_tasks(s)]
-        out.append(("\n" if number else "") + f"      - id: {branch}_branch\n"
-                   "        type: io.kestra.plugin.core.flow.Sequential\n        tasks:\n")  # fmt: skip
+        out.append(
+            ("\n" if number else "") + f"      - id: {branch}_branch\n"
+            "        type: io.kestra.plugin.core.flow.Sequential\n        tasks:\n"
+        )
         out.append("\n".join(indent(t, 10) for t in tasks))
     for step in (s for s in graph.STEPS if not s.branch):
         out.append("\n" + "\n".join(indent(t, 2) for t in step_tasks(step)))

@@ -12,11 +12,15 @@ from bottleneck_core import graph, lineage
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 HEAD = {
-    "en": ("# Lineage\n\nGenerated from core's step graph by `make lineage`: do not edit by hand.\n"
-           "The same diagram as a draw.io file: [lineage.drawio](lineage.drawio).\n"),
-    "fr": ("# Lignage\n\nGénéré à partir du graphe des étapes du cœur par `make lineage` : ne pas modifier à la main.\n"
-           "Le même schéma en fichier draw.io : [lineage.drawio](lineage.drawio).\n"),
-}  # fmt: skip
+    "en": (
+        "# Lineage\n\nGenerated from core's step graph by `make lineage`: do not edit by hand.\n"
+        "The same diagram as a draw.io file: [lineage.drawio](lineage.drawio).\n"
+    ),
+    "fr": (
+        "# Lignage\n\nGénéré à partir du graphe des étapes du cœur par `make lineage` : ne pas modifier à la main.\n"
+        "Le même schéma en fichier draw.io : [lineage.drawio](lineage.drawio).\n"
+    ),
+}
 TABLE = {
     "en": "| step | reads | writes | quality checks | what it does |\n|---|---|---|---|---|\n",
     "fr": "| étape | lit | écrit | contrôles qualité | ce qu'elle fait |\n|---|---|---|---|---|\n",

@@ -43,8 +43,17 @@ REPO = Path(__file__).resolve().parents[1]
 IMG = REPO / "docs" / "course" / "img"
 GOOD, BROKEN, BACKFILL = "2026-10", "2026-09", ("2026-05", "2026-06", "2026-07")
 WIDTH, HEIGHT = 1280, 800
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--mute-audio"]  # fmt: skip
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--mute-audio",
+]
 
 
 def say(*args) -> None:
@@ -60,8 +69,9 @@ def free_port() -> int:
 def http(url: str, body=None, method=None, headers=None, timeout=30):
     """A JSON request with the standard library; returns the decoded answer (or text)."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})  # fmt: skip
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         text = response.read().decode()
     try:
@@ -99,8 +109,9 @@ class Services:
 
     def start(self, name: str, command: list, env: dict, cwd: Path = REPO) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "wb")
-        proc = subprocess.Popen([str(c) for c in command], env=env, cwd=cwd, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [str(c) for c in command], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.procs.append((name, proc))
         return proc
 
@@ -141,10 +152,19 @@ class Browser:
             os.dup2(high_w, 4)
 
         self.proc = subprocess.Popen(
-            [chromium, *CHROMIUM_FLAGS, "--remote-debugging-pipe", f"--user-data-dir={profile}",
-             f"--window-size={WIDTH},{HEIGHT}", "about:blank"],
-            preexec_fn=fds, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                "--remote-debugging-pipe",
+                f"--user-data-dir={profile}",
+                f"--window-size={WIDTH},{HEIGHT}",
+                "about:blank",
+            ],
+            preexec_fn=fds,
+            close_fds=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self._buffer, self._next = b"", 0
@@ -271,7 +291,8 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres_url("bottleneck_airflow_shots").replace(
-            "postgresql://", "postgresql+psycopg2://", 1),
+            "postgresql://", "postgresql+psycopg2://", 1
+        ),
         "AIRFLOW__API_AUTH__JWT_SECRET": "screenshots-only-" + "0123456789abcdef" * 4,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",  # no login page in the pictures
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
@@ -279,7 +300,7 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the runs asked for here
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-    }  # fmt: skip
+    }
     af = tool_bin("airflow", "airflow")
     say("airflow: db migrate")
     subprocess.run([af, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
@@ -297,8 +318,12 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
     http(f"{api}/dags/{DAG}", {"is_paused": False}, method="PATCH", headers=auth)
 
     def trigger(month: str) -> str:  # the month in the run id AND in the run note (the UI form has both)
-        body = {"dag_run_id": f"{month}__manual", "logical_date": None, "conf": {"month": month},
-                "note": f"Month {month} / mois {month}"}  # fmt: skip
+        body = {
+            "dag_run_id": f"{month}__manual",
+            "logical_date": None,
+            "conf": {"month": month},
+            "note": f"Month {month} / mois {month}",
+        }
         return http(f"{api}/dags/{DAG}/dagRuns", body, headers=auth)["dag_run_id"]
 
     def finished(run_id: str) -> str | None:
@@ -310,8 +335,23 @@ def airflow(root: Path, browser: Browser, services: Services) -> None:
     for run_id in (good, broken):
         wait_until(f"run {run_id}", lambda run_id=run_id: services.check() or finished(run_id), 900, every=5)
     say("airflow: backfill", BACKFILL)
-    done = subprocess.run([af, "backfill", "create", "--dag-id", DAG, "--from-date", f"{BACKFILL[0]}-01",
-                           "--to-date", f"{BACKFILL[-1]}-28"], env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [
+            af,
+            "backfill",
+            "create",
+            "--dag-id",
+            DAG,
+            "--from-date",
+            f"{BACKFILL[0]}-01",
+            "--to-date",
+            f"{BACKFILL[-1]}-28",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
     def backfill_done():
@@ -377,8 +417,12 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
     shutil.copy(REPO / "dagster" / "home" / "dagster.yaml", home / "dagster.yaml")  # the native dev instance
     port = free_port()
     env = base_env(data) | {"DAGSTER_HOME": str(home)}
-    services.start("dagster-dev", [tool_bin("dagster", "dagster"), "dev", "-m", "bottleneck_dagster.definitions",
-                                   "-h", "127.0.0.1", "-p", port], env, cwd=root)  # fmt: skip
+    services.start(
+        "dagster-dev",
+        [tool_bin("dagster", "dagster"), "dev", "-m", "bottleneck_dagster.definitions", "-h", "127.0.0.1", "-p", port],
+        env,
+        cwd=root,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def gql(query: str, **variables) -> dict:
@@ -390,27 +434,61 @@ def dagster(root: Path, browser: Browser, services: Services) -> None:
     locations = (
         "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename } } } } }"
     )
-    wait_until("the code location", lambda: services.check() or any(
-        e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
-        for e in gql(locations)["workspaceOrError"]["locationEntries"]), 300)  # fmt: skip
+    wait_until(
+        "the code location",
+        lambda: (
+            services.check()
+            or any(
+                e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
+                for e in gql(locations)["workspaceOrError"]["locationEntries"]
+            )
+        ),
+        300,
+    )
 
     # One DAGSTER_HOME for the CLI and the UI: runs launched from the terminal show in the UI.
     say("dagster: good and broken months (CLI, same DAGSTER_HOME)")
     for month in (GOOD, BROKEN):
         # the README's command: the monthly job (not every asset: the warehouse group needs PostgreSQL and S3)
-        subprocess.run([tool_bin("dagster", "dg"), "launch", "--job", "bottleneck_monthly", "--partition", month,
-                        "--config-json", json.dumps(IN_PROCESS)],
-                       env=env, cwd=REPO / "dagster", capture_output=True, timeout=900)  # fmt: skip
+        subprocess.run(
+            [
+                tool_bin("dagster", "dg"),
+                "launch",
+                "--job",
+                "bottleneck_monthly",
+                "--partition",
+                month,
+                "--config-json",
+                json.dumps(IN_PROCESS),
+            ],
+            env=env,
+            cwd=REPO / "dagster",
+            capture_output=True,
+            timeout=900,
+        )
     runs = gql(RUNS)["runsOrError"]["results"]
     by_month = {next(t["value"] for t in r["tags"] if t["key"] == "dagster/partition"): r for r in runs}
     broken = by_month[BROKEN]["runId"]
     say("dagster: backfill", BACKFILL)
-    params = {"selector": {"partitionSetName": "bottleneck_monthly_partition_set",
-                           "repositorySelector": {"repositoryLocationName": location, "repositoryName": "__repository__"}},
-              "partitionNames": list(BACKFILL), "runConfigData": IN_PROCESS}  # fmt: skip
+    params = {
+        "selector": {
+            "partitionSetName": "bottleneck_monthly_partition_set",
+            "repositorySelector": {"repositoryLocationName": location, "repositoryName": "__repository__"},
+        },
+        "partitionNames": list(BACKFILL),
+        "runConfigData": IN_PROCESS,
+    }
     backfill = gql(LAUNCH_BACKFILL, params=params)["launchPartitionBackfill"]["backfillId"]
-    wait_until("the backfill", lambda: services.check() or gql(BACKFILL_STATUS, id=backfill)["partitionBackfillOrError"][
-        "status"] in ("COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED"), 1500, every=5)  # fmt: skip
+    wait_until(
+        "the backfill",
+        lambda: (
+            services.check()
+            or gql(BACKFILL_STATUS, id=backfill)["partitionBackfillOrError"]["status"]
+            in ("COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED")
+        ),
+        1500,
+        every=5,
+    )
 
     loc = f"{base}/locations/{location}"
 
@@ -456,26 +534,35 @@ def prefect(root: Path, browser: Browser, services: Services) -> None:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_LOGGING_EXTRA_LOGGERS": "bottleneck",
         "PREFECT_SERVER_DATABASE_CONNECTION_URL": postgres_url("bottleneck_prefect_shots").replace(
-            "postgresql://", "postgresql+asyncpg://", 1),
+            "postgresql://", "postgresql+asyncpg://", 1
+        ),
         "PREFECT_UI_API_URL": api,
         "PREFECT_API_URL": api,
         "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-    }  # fmt: skip
+    }
     pf = tool_bin("prefect", "prefect")
     services.start("prefect-server", [pf, "server", "start", "--host", "127.0.0.1", "--port", port], env)
     wait_until("the Prefect server", lambda: services.check() or responds(f"{api}/health"), 180)
     python = tool_bin("prefect", "python")
     services.start("prefect-serve", [python, REPO / "prefect" / "flows" / "monthly_report.py"], env)
-    wait_until("the deployment", lambda: services.check() or http(
-        f"{api}/deployments/name/{DEPLOYMENT}"), 180)  # fmt: skip
+    wait_until("the deployment", lambda: services.check() or http(f"{api}/deployments/name/{DEPLOYMENT}"), 180)
     say("prefect: good and broken months, then the backfill")
     ids = {}
     for month in (GOOD, BROKEN):
-        out = subprocess.run([pf, "deployment", "run", DEPLOYMENT, "--param", f"month={month}", "--watch",
-                              "--watch-timeout", "900"], env=env, capture_output=True, text=True, timeout=960)  # fmt: skip
+        out = subprocess.run(
+            [pf, "deployment", "run", DEPLOYMENT, "--param", f"month={month}", "--watch", "--watch-timeout", "900"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=960,
+        )
         ids[month] = next(line.split("UUID:")[1].strip() for line in out.stdout.splitlines() if "UUID:" in line)
-    subprocess.run([python, REPO / "prefect" / "backfill.py", BACKFILL[0], BACKFILL[-1], "--timeout", "900"],
-                   env=env, capture_output=True, timeout=2000)  # fmt: skip
+    subprocess.run(
+        [python, REPO / "prefect" / "backfill.py", BACKFILL[0], BACKFILL[-1], "--timeout", "900"],
+        env=env,
+        capture_output=True,
+        timeout=2000,
+    )
     deployment = http(f"{api}/deployments/name/{DEPLOYMENT}")["id"]
 
     ui = f"http://127.0.0.1:{port}"
@@ -530,11 +617,14 @@ def kestra(root: Path, browser: Browser, services: Services) -> None:
             "(start it with `docker compose -f compose/kestra.yml up -d --build`, run a good and a broken month, then rerun)"
         )
         return
-    for moment, path in {"graph": "/ui/main/flows/edit/bottleneck/bottleneck_monthly/topology",
-                         "run": "/ui/main/executions", "failure": "/ui/main/executions?state=FAILED",
-                         "schedule": "/ui/main/flows/edit/bottleneck/bottleneck_monthly/triggers",
-                         "backfill": "/ui/main/flows/edit/bottleneck/bottleneck_monthly/executions",
-                         "alert": "/ui/main/logs?level=ERROR"}.items():  # fmt: skip
+    for moment, path in {
+        "graph": "/ui/main/flows/edit/bottleneck/bottleneck_monthly/topology",
+        "run": "/ui/main/executions",
+        "failure": "/ui/main/executions?state=FAILED",
+        "schedule": "/ui/main/flows/edit/bottleneck/bottleneck_monthly/triggers",
+        "backfill": "/ui/main/flows/edit/bottleneck/bottleneck_monthly/executions",
+        "alert": "/ui/main/logs?level=ERROR",
+    }.items():
         browser.goto(url + path, settle=6)
         browser.shot(f"kestra-{moment}")
 

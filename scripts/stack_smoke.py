@@ -225,9 +225,21 @@ def core_reference(month: str, sources: Path, bottleneck: str | None = None) -> 
     command = bottleneck or shutil.which("bottleneck", path=str(Path(sys.executable).parent)) or "bottleneck"
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(
-            [command, "run", "--month", month, "--sources", str(sources), "--work", f"{tmp}/work", "--out", f"{tmp}/out"],
-            capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                command,
+                "run",
+                "--month",
+                month,
+                "--sources",
+                str(sources),
+                "--work",
+                f"{tmp}/work",
+                "--out",
+                f"{tmp}/out",
+            ],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise SmokeError(
                 f"bottleneck run --month {month} exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
@@ -274,8 +286,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path, help="write {tool, month, run, state, sha256} here")
     args = parser.parse_args(argv)
     try:
-        result = smoke(args.tool, args.base_url, args.month, args.data_dir, args.timeout,
-                       user=args.user, password=args.password, bottleneck=args.bottleneck)  # fmt: skip
+        result = smoke(
+            args.tool,
+            args.base_url,
+            args.month,
+            args.data_dir,
+            args.timeout,
+            user=args.user,
+            password=args.password,
+            bottleneck=args.bottleneck,
+        )
     except (SmokeError, OSError) as exc:
         print(f"stack_smoke {args.tool} {args.month}: FAILED: {exc}", file=sys.stderr)
         return 1

@@ -167,8 +167,10 @@ def render(path: Path, environ: dict[str, str], env_file: str | None) -> tuple[d
 
 
 SHELL = {"PWD": str(REPO)}  # a student's shell at the repository root, nothing exported
-OVERRIDES = "HOST_UID=1234\nHOST_GID=2345\nKESTRA_PORT=18080\nAIRFLOW_PORT=18082\nDAGSTER_PORT=13000\n" \
-            "PREFECT_PORT=14200\nMAILPIT_PORT=18025\nBOTTLENECK_LANG=fr\n"  # fmt: skip
+OVERRIDES = (
+    "HOST_UID=1234\nHOST_GID=2345\nKESTRA_PORT=18080\nAIRFLOW_PORT=18082\nDAGSTER_PORT=13000\n"
+    "PREFECT_PORT=14200\nMAILPIT_PORT=18025\nBOTTLENECK_LANG=fr\n"
+)
 SCENARIOS = {
     "fresh-clone": None,  # no compose/.env at all
     "env-example": ENV_EXAMPLE.read_text(encoding="utf-8"),  # cp .env.example compose/.env
@@ -456,8 +458,12 @@ class TestKitRules:
             ):  # they send no e-mail
                 assert service["depends_on"].get("mailpit") == {"condition": "service_healthy"}, f"{path.name}: {name}"
         # the containers that run the pipelines wait for the warehouse's services
-        runners = {"kestra.yml": ("kestra", "kestra-docker-runner"), "airflow.yml": ("airflow-scheduler",),
-                   "dagster.yml": ("user-code",), "prefect.yml": ("flow-runner",)}[path.name]  # fmt: skip
+        runners = {
+            "kestra.yml": ("kestra", "kestra-docker-runner"),
+            "airflow.yml": ("airflow-scheduler",),
+            "dagster.yml": ("user-code",),
+            "prefect.yml": ("flow-runner",),
+        }[path.name]
         for name in runners:
             for other in ("minio", "warehouse-db"):
                 assert core[name]["depends_on"].get(other) == {"condition": "service_healthy"}, f"{path.name}: {name}"
@@ -563,8 +569,19 @@ def test_kestra_pipeline_image_runs_as_the_host_user():
 
 def test_dockerignore_keeps_local_state_out_of_images():
     rules = set((REPO / ".dockerignore").read_text().split())
-    for rule in (".git", ".venv*", ".venvs", "**/*.egg-info", "**/build", "**/.pytest_cache", "**/__pycache__",
-                 "data/work", "data/output", "compose/.env", ".env"):  # fmt: skip
+    for rule in (
+        ".git",
+        ".venv*",
+        ".venvs",
+        "**/*.egg-info",
+        "**/build",
+        "**/.pytest_cache",
+        "**/__pycache__",
+        "data/work",
+        "data/output",
+        "compose/.env",
+        ".env",
+    ):
         assert rule in rules, f".dockerignore lacks {rule}"
 
 

@@ -20,8 +20,18 @@ COURSE = REPO / "docs" / "course"
 SOLUTIONS = REPO / "solutions" / "course"
 BOTTLENECK = Path(sys.executable).with_name("bottleneck")
 # The lessons of the shared contract, in order (06 is written with the screenshots; 09 is Phase 2, the warehouse).
-LESSONS = ["00-setup", "01-pipeline", "02-kestra", "03-airflow", "04-dagster", "05-prefect",
-           "06-side-by-side", "07-failure-lab", "08-backfill", "09-warehouse"]  # fmt: skip
+LESSONS = [
+    "00-setup",
+    "01-pipeline",
+    "02-kestra",
+    "03-airflow",
+    "04-dagster",
+    "05-prefect",
+    "06-side-by-side",
+    "07-failure-lab",
+    "08-backfill",
+    "09-warehouse",
+]
 MONTH = "2026-10"
 
 
@@ -241,8 +251,12 @@ def test_the_check_output_quoted_in_lesson_01_is_what_the_command_prints(sample,
     if not (sample / "work" / MONTH / "erp_raw.parquet").exists():
         assert run_cli("run", "--month", MONTH, data=sample).returncode == 0
     printed = run_cli("check", "clean_erp", "--month", MONTH, data=sample, lang=lang).stdout.splitlines()
-    quoted = [line for block in code_blocks((COURSE / lesson).read_text()) for line in block.splitlines()
-              if re.match(r"(passed|failed|réussi|échoué)\s", line)]  # fmt: skip
+    quoted = [
+        line
+        for block in code_blocks((COURSE / lesson).read_text())
+        for line in block.splitlines()
+        if re.match(r"(passed|failed|réussi|échoué)\s", line)
+    ]
     assert quoted, "no check output quoted"
     for line in quoted:
         head = line.split("…")[0]

@@ -21,9 +21,23 @@ def test_core_in_process_and_cli_runs_are_identical(month, tmp_path):
     sources = testing.sample_month(month, tmp_path / "data")
     expected = testing.core_outputs(month, sources, tmp_path / "in-process")
     cli = Path(sys.executable).with_name("bottleneck")
-    done = subprocess.run([str(cli), "run", "--month", month, "--sources", str(sources),
-                           "--work", str(tmp_path / "cli" / "work"), "--out", str(tmp_path / "cli" / "output")],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [
+            str(cli),
+            "run",
+            "--month",
+            month,
+            "--sources",
+            str(sources),
+            "--work",
+            str(tmp_path / "cli" / "work"),
+            "--out",
+            str(tmp_path / "cli" / "output"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     testing.assert_same_outputs(expected, tmp_path / "cli" / "output" / month)
 

@@ -28,8 +28,13 @@ def kit(tmp_path):
 
 
 def run(kit: Path, part: str, **env) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(kit / "scripts" / "venv.sh"), part], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=300)  # fmt: skip
+    return subprocess.run(
+        ["bash", str(kit / "scripts" / "venv.sh"), part],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
 
 
 def test_an_unsupported_python_is_refused_with_the_supported_versions(kit, tmp_path):
@@ -63,16 +68,24 @@ def test_the_stamp_hash_works_without_sha256sum(kit, tmp_path):
     fake = tmp_path / "python3.13"
     fake.write_text("#!/bin/sh\necho 3.13\n")  # supported, so the script goes on to hash the pins
     fake.chmod(0o755)
-    done = subprocess.run([str(bin_dir / "bash"), str(kit / "scripts" / "venv.sh"), "dagster"], capture_output=True,
-                          text=True, env={"PATH": str(bin_dir), "PYTHON": str(fake)}, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [str(bin_dir / "bash"), str(kit / "scripts" / "venv.sh"), "dagster"],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(bin_dir), "PYTHON": str(fake)},
+        timeout=60,
+    )
     assert "sha256sum" not in done.stderr and "command not found" not in done.stderr, done.stderr
     assert "Setting up .venvs/dagster with Python 3.13" in done.stderr
 
 
 def test_the_pipeline_package_ships_no_test_code():
     """Test helpers live in core/testkit (installed in the virtualenvs, never in the images)."""
-    offenders = [str(p.relative_to(REPO)) for p in (REPO / "core" / "src").rglob("*.py")
-                 if "import pytest" in p.read_text(encoding="utf-8") or "bottleneck_testkit" in p.read_text(encoding="utf-8")]  # fmt: skip
+    offenders = [
+        str(p.relative_to(REPO))
+        for p in (REPO / "core" / "src").rglob("*.py")
+        if "import pytest" in p.read_text(encoding="utf-8") or "bottleneck_testkit" in p.read_text(encoding="utf-8")
+    ]
     assert not offenders, offenders
     assert not (REPO / "core" / "src" / "bottleneck_core" / "testing.py").exists()
 
@@ -89,3 +102,21 @@ def test_make_screenshots_without_tools_takes_them_all():
     assert module.parse_args(["prefect"]).tools == ["prefect"]
     with pytest.raises(SystemExit):
         module.parse_args(["bogus"])
+
+
+@pytest.mark.parametrize(
+    ("ci", "skipped", "code"), [("", 1, 0), ("true", 1, 1), ("1", 1, 1), ("false", 1, 0), ("true", 0, 0)]
+)
+def test_a_skipped_test_fails_make_test_under_ci(tmp_path, ci, skipped, code):
+    (tmp_path / "core.xml").write_text(
+        f'<testsuites><testsuite tests="3" failures="0" errors="0" skipped="{skipped}"/></testsuites>'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | ({"CI": ci} if ci else {})
+    run = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "test_summary.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert f"total: {3 - skipped} passed, 0 failed, {skipped} skipped" in run.stdout
+    assert run.returncode == code, run.stdout

@@ -88,13 +88,23 @@ def email_failure(month: str, context) -> None:
     if not alerts.smtp_host():
         return
     # The notifier's connection, made from the kit's SMTP settings (plain SMTP, as Mailpit expects).
-    os.environ[f"AIRFLOW_CONN_{SMTP_CONN.upper()}"] = json.dumps({
-        "conn_type": "smtp", "host": alerts.smtp_host(), "port": alerts.smtp_port(),
-        "extra": {"disable_ssl": True, "disable_tls": True, "retry_limit": 1}})  # fmt: skip
+    os.environ[f"AIRFLOW_CONN_{SMTP_CONN.upper()}"] = json.dumps(
+        {
+            "conn_type": "smtp",
+            "host": alerts.smtp_host(),
+            "port": alerts.smtp_port(),
+            "extra": {"disable_ssl": True, "disable_tls": True, "retry_limit": 1},
+        }
+    )
     url = f"{UI}/dags/{context['dag_run'].dag_id}/runs/{quote(context['run_id'], safe='')}"
     message = alerts.failure_email(TOOL, Paths.for_month(month), context["run_id"], url)
-    SmtpNotifier(to=message["to"], from_email=message["from"], subject=message["subject"], smtp_conn_id=SMTP_CONN,
-                 html_content=f"<pre>{html.escape(message['text'])}</pre>")(context)  # fmt: skip
+    SmtpNotifier(
+        to=message["to"],
+        from_email=message["from"],
+        subject=message["subject"],
+        smtp_conn_id=SMTP_CONN,
+        html_content=f"<pre>{html.escape(message['text'])}</pre>",
+    )(context)
 
 
 @dag(
@@ -155,7 +165,7 @@ def bottleneck_monthly():
     @task(multiple_outputs=True, trigger_rule=TriggerRule.ALL_DONE)
     def publish_summary(month: str) -> dict:
         """The month's figures, also after a failed gate: the verdict first, then the figures and
-        checks, in the log (Markdown) and in XCom (one key each; money as text: "87,428.70 €")."""
+        checks, in the log (Markdown) and in XCom (one key each; money as text: "87,439.69 €")."""
         from bottleneck_core.config import Paths
         from bottleneck_core.summary import money_text, month_summary, summary_markdown, verdict
 

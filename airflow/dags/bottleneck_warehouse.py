@@ -72,9 +72,10 @@ def bottleneck_warehouse():
         return run_step("load_staging", day)
 
     seed_dims = SQLExecuteQueryOperator(
-        task_id="seed_dims", conn_id=CONN_ID,
+        task_id="seed_dims",
+        conn_id=CONN_ID,
         sql=["CALL dw.sp_seed_dim_category()", f"CALL dw.sp_seed_dim_month('{BATCH}'::date, '{BATCH}'::date)"],
-    )  # fmt: skip
+    )
     load_dw = SQLExecuteQueryOperator(
         task_id="load_dw", conn_id=CONN_ID, sql=f"CALL dw.sp_load_staging_to_dw('{BATCH}'::date)"
     )

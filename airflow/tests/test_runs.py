@@ -36,7 +36,7 @@ def xcom(run_id: str, task_id: str, key: str = "return_value"):
         row = session.scalars(XComModel.get_many(run_id=run_id, dag_ids=DAG_ID, task_ids=task_id, key=key)).first()
         assert row is not None, f"no XCom {key} from {task_id}"
         # the stored JSON as is: XComModel.deserialize_value() would json.loads a string a second time
-        # and turn "76323.00" into 76323.0
+        # and turn "76318.97" into 76323.0
         return row.value
 
 
@@ -79,7 +79,7 @@ def test_scheduled_run_matches_core(airflow_db, dag, data_dir, tmp_path, month, 
     assert {r["name"] for r in gate_results} == set(_step("clean_erp").checks)
     assert _asset_event_extra(run.run_id) == {
         "month": month,
-        "revenue_total": money_text(manifest["revenue_total"]),  # as the UI shows it: "87,428.70 €"
+        "revenue_total": money_text(manifest["revenue_total"]),  # as the UI shows it: "87,439.69 €"
         "premium_count": manifest["premium_count"],
         "ordinary_count": manifest["ordinary_count"],
     }
@@ -135,10 +135,22 @@ def test_backfill_command_makes_one_run_per_month(airflow_db, dag):
     # dag.test() above stored the DAG in the metadata DB; make sure of it when run alone
     subprocess.run([AIRFLOW, "dags", "reserialize"], capture_output=True, timeout=180, check=True)
     done = subprocess.run(
-        [AIRFLOW, "backfill", "create", "--dag-id", DAG_ID, "--from-date", "2026-05-01", "--to-date", "2026-06-30",
-         "--dry-run"],
-        capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        [
+            AIRFLOW,
+            "backfill",
+            "create",
+            "--dag-id",
+            DAG_ID,
+            "--from-date",
+            "2026-05-01",
+            "--to-date",
+            "2026-06-30",
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     # "Runs to be attempted": a table with one row per run, its logical date first
     dates = [line.split("|")[1].strip() for line in done.stdout.splitlines() if line.startswith("| 20")]

@@ -126,8 +126,11 @@ def test_native_services_run_triggered_and_backfilled_months(server, tmp_path):
 
     backfill = subprocess.run(
         [AIRFLOW, "backfill", "create", "--dag-id", DAG_ID, "--from-date", "2026-05-01", "--to-date", "2026-06-30"],
-        env=env, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert backfill.returncode == 0, backfill.stderr[-3000:]
 
     def finished() -> list[dict] | None:

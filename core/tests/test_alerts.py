@@ -73,9 +73,26 @@ def test_no_email_without_an_smtp_host(broken, monkeypatch):
 
 
 def test_cli_alert_email_prints_the_json(broken):
-    result = CliRunner().invoke(main, ["alert-email", "--tool", "kestra", "--month", broken.month, "--run-id", "e1",
-                                       "--run-url", "http://x/e1", "--sources", str(broken.sources),
-                                       "--work", str(broken.work.parent), "--out", str(broken.output.parent)])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        [
+            "alert-email",
+            "--tool",
+            "kestra",
+            "--month",
+            broken.month,
+            "--run-id",
+            "e1",
+            "--run-url",
+            "http://x/e1",
+            "--sources",
+            str(broken.sources),
+            "--work",
+            str(broken.work.parent),
+            "--out",
+            str(broken.output.parent),
+        ],
+    )
     assert result.exit_code == 0, result.output
     mail = json.loads(result.output)
     assert (
@@ -108,13 +125,37 @@ def test_run_statistics_in_french_and_derived_times(finished, monkeypatch):
 
 
 def test_cli_stats(finished):
-    result = CliRunner().invoke(main, ["stats", "--month", finished.month, "--sources", str(finished.sources),
-                                       "--work", str(finished.work.parent), "--out", str(finished.output.parent)])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        [
+            "stats",
+            "--month",
+            finished.month,
+            "--sources",
+            str(finished.sources),
+            "--work",
+            str(finished.work.parent),
+            "--out",
+            str(finished.output.parent),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("── BottleNeck run statistics ──") and "Revenue total:" in result.output
 
 
 def test_stats_of_an_unfinished_month_is_a_clear_error(broken):
-    result = CliRunner().invoke(main, ["stats", "--month", broken.month, "--sources", str(broken.sources),
-                                       "--work", str(broken.work.parent), "--out", str(broken.output.parent)])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        [
+            "stats",
+            "--month",
+            broken.month,
+            "--sources",
+            str(broken.sources),
+            "--work",
+            str(broken.work.parent),
+            "--out",
+            str(broken.output.parent),
+        ],
+    )
     assert result.exit_code == 3 and "manifest.json" in result.output

@@ -60,11 +60,23 @@ def test_sql_step_and_gate_processes_import_no_arrow_pandas_nor_rich(tmp_path):
     from bottleneck_core.config import Paths
     from bottleneck_core.runner import run_step
 
-    paths = Paths.for_month(testing.SAMPLE_MONTHS[-1], sources=testing.SAMPLES / testing.SAMPLE_MONTHS[-1],
-                            work_root=tmp_path / "work", output_root=tmp_path / "out")  # fmt: skip
+    paths = Paths.for_month(
+        testing.SAMPLE_MONTHS[-1],
+        sources=testing.SAMPLES / testing.SAMPLE_MONTHS[-1],
+        work_root=tmp_path / "work",
+        output_root=tmp_path / "out",
+    )
     run_step("extract_erp", paths)
-    options = ["--month", paths.month, "--sources", str(paths.sources), "--work", str(tmp_path / "work"),
-               "--out", str(tmp_path / "out")]  # fmt: skip
+    options = [
+        "--month",
+        paths.month,
+        "--sources",
+        str(paths.sources),
+        "--work",
+        str(tmp_path / "work"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
     for command in (["step", "clean_erp"], ["check", "clean_erp"], ["step", "dedup_erp"], ["check", "dedup_erp"]):
         code = (
             "import sys\nfrom bottleneck_core.cli import main\n"

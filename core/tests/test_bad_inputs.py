@@ -27,9 +27,19 @@ def column(sheet, name):
 
 def run(tmp_path, sources):
     result = CliRunner().invoke(
-        main, ["run", "--month", LAST, "--sources", str(sources), "--work", str(tmp_path / "work"),
-               "--out", str(tmp_path / "output")],
-    )  # fmt: skip
+        main,
+        [
+            "run",
+            "--month",
+            LAST,
+            "--sources",
+            str(sources),
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(tmp_path / "output"),
+        ],
+    )
     return result, result.stderr
 
 
@@ -95,27 +105,70 @@ def first_rows_with(name, count, new_value, post_type=None):
 
 CASES = {
     # name: (file, change, exit code, words every message must contain)
-    "column missing": ("erp.xlsx", delete_column("stock_status"), 2, ["erp.xlsx", "stock_status", "Expected", "Attendu"]),
+    "column missing": (
+        "erp.xlsx",
+        delete_column("stock_status"),
+        2,
+        ["erp.xlsx", "stock_status", "Expected", "Attendu"],
+    ),
     "column renamed": ("erp.xlsx", rename_header("price", "prix"), 2, ["erp.xlsx", "price", "prix", "Found", "Trouvé"]),
-    "key of dates": ("liaison.xlsx", set_cell("product_id", 5, dt.datetime(2024, 3, 1)), 2,
-                     ["liaison.xlsx", "product_id", "row 5", "ligne 5", "got a date", "reçu une date"]),
-    "price not a number": ("erp.xlsx", set_cell("price", 7, "cher"), 2, ["erp.xlsx", "price", "row 7", "ligne 7", "'cher'"]),
-    "duplicate ERP key, conflicting data": ("erp.xlsx", duplicate_conflicting_erp_key, 1,
-                                            ["erp_keys_unique", "product_id", "conflicting", "contradictoires"]),
+    "key of dates": (
+        "liaison.xlsx",
+        set_cell("product_id", 5, dt.datetime(2024, 3, 1)),
+        2,
+        ["liaison.xlsx", "product_id", "row 5", "ligne 5", "got a date", "reçu une date"],
+    ),
+    "price not a number": (
+        "erp.xlsx",
+        set_cell("price", 7, "cher"),
+        2,
+        ["erp.xlsx", "price", "row 7", "ligne 7", "'cher'"],
+    ),
+    "duplicate ERP key, conflicting data": (
+        "erp.xlsx",
+        duplicate_conflicting_erp_key,
+        1,
+        ["erp_keys_unique", "product_id", "conflicting", "contradictoires"],
+    ),
     "duplicate id_web": ("liaison.xlsx", duplicate_id_web, 1, ["link_id_web_unique", "multiply", "multiplierait"]),
     "all prices missing": ("erp.xlsx", all_prices_blank, 1, ["erp_prices_present", "without a price", "sans prix"]),
-    "header only": ("erp.xlsx", lambda sheet: sheet.delete_rows(2, sheet.max_row), 1, ["erp_raw_has_rows", "0 non-empty"]),
-    "negative total_sales": ("web.xlsx", first_rows_with("total_sales", 1, lambda v: -5, "product"), 1,
-                             ["web_sales_not_negative", "clean_web", "negative total_sales", "total_sales négatif"]),
-    "empty total_sales": ("web.xlsx", first_rows_with("total_sales", 3, lambda v: None, "product"), 1,
-                          ["web_sales_present", "clean_web", "without total_sales", "sans total_sales"]),
-    "every total_sales empty": ("web.xlsx", first_rows_with("total_sales", 10**6, lambda v: None), 1,
-                                ["web_sales_present", "without total_sales"]),
-    "id_web with leading zeros": ("liaison.xlsx", first_rows_with("id_web", 300, lambda v: f"0{v}"), 1,
-                                  ["merged_unmatched_share", "'merge'", "leading zeros", "zéros en tête", "→ 0"]),
-    "all prices equal": ("erp.xlsx", all_prices(12.5), 1,
-                         ["zscore_standardised", "z-score undefined", "prices are equal (12.50 €)", "indéfini"]),
-}  # fmt: skip
+    "header only": (
+        "erp.xlsx",
+        lambda sheet: sheet.delete_rows(2, sheet.max_row),
+        1,
+        ["erp_raw_has_rows", "0 non-empty"],
+    ),
+    "negative total_sales": (
+        "web.xlsx",
+        first_rows_with("total_sales", 1, lambda v: -5, "product"),
+        1,
+        ["web_sales_not_negative", "clean_web", "negative total_sales", "total_sales négatif"],
+    ),
+    "empty total_sales": (
+        "web.xlsx",
+        first_rows_with("total_sales", 3, lambda v: None, "product"),
+        1,
+        ["web_sales_present", "clean_web", "without total_sales", "sans total_sales"],
+    ),
+    "every total_sales empty": (
+        "web.xlsx",
+        first_rows_with("total_sales", 10**6, lambda v: None),
+        1,
+        ["web_sales_present", "without total_sales"],
+    ),
+    "id_web with leading zeros": (
+        "liaison.xlsx",
+        first_rows_with("id_web", 300, lambda v: f"0{v}"),
+        1,
+        ["merged_unmatched_share", "'merge'", "leading zeros", "zéros en tête", "→ 0"],
+    ),
+    "all prices equal": (
+        "erp.xlsx",
+        all_prices(12.5),
+        1,
+        ["zscore_standardised", "z-score undefined", "prices are equal (12.50 €)", "indéfini"],
+    ),
+}
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -145,11 +198,13 @@ def test_missing_source_folder(tmp_path):
 
 @pytest.mark.parametrize(
     "content, words",
-    [(b"", ["erp.xlsx is empty (0 bytes)", "est vide"]),
-     (bytes(range(256)) * 4, ["not an Excel .xlsx file", "binary data", "données binaires"]),
-     (b"product_id,onsale_web,price\n1,1,2.5\n", ["not an Excel .xlsx file", "CSV", "CSV renommé"])],
+    [
+        (b"", ["erp.xlsx is empty (0 bytes)", "est vide"]),
+        (bytes(range(256)) * 4, ["not an Excel .xlsx file", "binary data", "données binaires"]),
+        (b"product_id,onsale_web,price\n1,1,2.5\n", ["not an Excel .xlsx file", "CSV", "CSV renommé"]),
+    ],
     ids=["empty", "random bytes", "csv renamed"],
-)  # fmt: skip
+)
 def test_not_an_excel_file(content, words, tmp_path, sources):
     (sources / "erp.xlsx").write_bytes(content)
     result, stderr = run(tmp_path, sources)

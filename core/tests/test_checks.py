@@ -68,36 +68,50 @@ for src, key in KEYS.items():
 BREAK["erp_keys_unique"] = append_changed_copy("erp_dedup", "stock_quantity", 12345)
 BREAK |= {
     "erp_prices_present": set_first("erp_clean", "price", None),
-    "link_id_web_unique": lambda p: change(p, "link_dedup", lambda f: f.assign(id_web=f["id_web"].fillna(f["id_web"].dropna().iloc[0]))),
+    "link_id_web_unique": lambda p: change(
+        p, "link_dedup", lambda f: f.assign(id_web=f["id_web"].fillna(f["id_web"].dropna().iloc[0]))
+    ),
     "merged_one_to_one": lambda p: change(p, "merged", lambda f: pd.concat([f, f.iloc[[0]]])),
     "merged_rows_accounted": lambda p: change(p, "merged", lambda f: f.iloc[1:]),
     "merged_not_empty": lambda p: change(p, "merged", lambda f: f.iloc[0:0]),
     "revenue_rows_match": lambda p: change(p, "revenue", lambda f: f.iloc[1:]),
-    "revenue_total_coherent": lambda p: change(p, "revenue", lambda f: f.assign(revenue=f["revenue"].where(f.index != 3, f["revenue"] + f["revenue"].iloc[3]))),
+    "revenue_total_coherent": lambda p: change(
+        p, "revenue", lambda f: f.assign(revenue=f["revenue"].where(f.index != 3, f["revenue"] + f["revenue"].iloc[3]))
+    ),
     "revenue_sorted": lambda p: change(p, "revenue", lambda f: f.iloc[::-1]),
-    "premium_partition": lambda p: change(p, "premium", lambda f: pd.concat([f, read_table(p.table("ordinary")).iloc[[0]]])),
+    "premium_partition": lambda p: change(
+        p, "premium", lambda f: pd.concat([f, read_table(p.table("ordinary")).iloc[[0]]])
+    ),
     "premium_threshold_respected": lambda p: change(p, "premium", lambda f: f.assign(z_score=1.0)),
     "zscore_standardised": lambda p: change(p, "ordinary", lambda f: f.assign(z_score=f["z_score"] * 2)),
     "reference_values": edit_json(lambda p: p.sources / "reference.json", lambda d: d.update(revenue_total="1.00")),
     "outputs_match_manifest": lambda p: (p.output / "premium_wines.csv").write_text("product_id\n"),
     "erp_price_not_zero": lambda p: change(p, "erp_clean", lambda f: f.assign(price=f["price"] * 0)),
-    "web_sales_present": lambda p: change(p, "web_clean", lambda f: f.assign(
-        total_sales=f["total_sales"].where(f["post_type"] != "product", None))),
+    "web_sales_present": lambda p: change(
+        p, "web_clean", lambda f: f.assign(total_sales=f["total_sales"].where(f["post_type"] != "product", None))
+    ),
     "web_sales_not_negative": lambda p: change(p, "web_clean", lambda f: f.assign(total_sales=-f["total_sales"] - 1)),
     "web_names_present": lambda p: change(p, "web_clean", lambda f: f.assign(post_title="  ")),
     "merged_unmatched_share": lambda p: change(p, "merged", lambda f: f.iloc[: len(f) // 2]),
     "premium_matches_scipy": lambda p: change(p, "ordinary", lambda f: f.assign(z_score=f["z_score"] + 0.001)),
-}  # fmt: skip
+}
 
 # Warnings that the sample data trigger on purpose, and how to repair each quirk.
 REPAIR = {
     "erp_price_not_negative": lambda p: change(p, "erp_clean", lambda f: f.assign(price=f["price"].abs())),
-    "erp_stock_not_negative": lambda p: change(p, "erp_clean", lambda f: f.assign(stock_quantity=f["stock_quantity"].abs())),
-    "erp_stock_status_coherent": lambda p: change(p, "erp_clean", lambda f: f.assign(
-        stock_status=(f["stock_quantity"] > 0).map({True: "instock", False: "outofstock"}))),
+    "erp_stock_not_negative": lambda p: change(
+        p, "erp_clean", lambda f: f.assign(stock_quantity=f["stock_quantity"].abs())
+    ),
+    "erp_stock_status_coherent": lambda p: change(
+        p,
+        "erp_clean",
+        lambda f: f.assign(stock_status=(f["stock_quantity"] > 0).map({True: "instock", False: "outofstock"})),
+    ),
     "web_dropped_rows_with_data": lambda p: change(p, "web_raw", lambda f: f[f["is_blank"] | f["sku"].notna()]),
-    "web_pairs_agree": lambda p: change(p, "web_clean", lambda f: f.assign(total_sales=f.groupby("sku")["total_sales"].transform("first"))),
-}  # fmt: skip
+    "web_pairs_agree": lambda p: change(
+        p, "web_clean", lambda f: f.assign(total_sales=f.groupby("sku")["total_sales"].transform("first"))
+    ),
+}
 for name in REPAIR:
     BREAK[name] = lambda p: None  # the untouched sample month is their failing input
 
@@ -192,11 +206,11 @@ def test_every_sql_gate_file_has_a_level_and_both_messages():
 
 def test_sales_of_an_image_row_do_not_count(copy):
     """The attachment row of a product that has its 'product' row gives no figure: no error for it."""
-    change(copy, "web_clean", lambda f: f.assign(
-        total_sales=f["total_sales"].where(f["post_type"] != "attachment", None)))  # fmt: skip
+    change(
+        copy, "web_clean", lambda f: f.assign(total_sales=f["total_sales"].where(f["post_type"] != "attachment", None))
+    )
     assert verdict("web_sales_present", copy).status == "passed"
-    change(copy, "web_clean", lambda f: f.assign(
-        total_sales=f["total_sales"].where(f["post_type"] != "product", None)))  # fmt: skip
+    change(copy, "web_clean", lambda f: f.assign(total_sales=f["total_sales"].where(f["post_type"] != "product", None)))
     assert verdict("web_sales_present", copy).status == "failed"
 
 

@@ -8,9 +8,17 @@ from bottleneck_core import convert
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(4954, "4954"), (4954.0, "4954"), (" 4954 ", "4954"), ("13127-1", "13127-1"),
-     ("bon-cadeau-25-euros", "bon-cadeau-25-euros"), (None, None), ("  ", None), (float("nan"), None)],
-)  # fmt: skip
+    [
+        (4954, "4954"),
+        (4954.0, "4954"),
+        (" 4954 ", "4954"),
+        ("13127-1", "13127-1"),
+        ("bon-cadeau-25-euros", "bon-cadeau-25-euros"),
+        (None, None),
+        ("  ", None),
+        (float("nan"), None),
+    ],
+)
 def test_keys_are_normalised_text(value, expected):
     assert convert.to_key(value) == expected
 
@@ -24,9 +32,15 @@ def test_keys_refuse_dates_decimals_and_booleans(value):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(24.2, Decimal("24.20")), (24.199999999999999, Decimal("24.20")), (-8, Decimal("-8.00")),
-     ("12,5", Decimal("12.50")), (Decimal("3.1"), Decimal("3.10")), (23.400000000000002, Decimal("23.40"))],
-)  # fmt: skip
+    [
+        (24.2, Decimal("24.20")),
+        (24.199999999999999, Decimal("24.20")),
+        (-8, Decimal("-8.00")),
+        ("12,5", Decimal("12.50")),
+        (Decimal("3.1"), Decimal("3.10")),
+        (23.400000000000002, Decimal("23.40")),
+    ],
+)
 def test_money_is_exact_to_the_cent(value, expected):
     result = convert.to_money(value)
     assert result == expected and result.as_tuple().exponent == -2

@@ -91,8 +91,10 @@ def to_parquet(name, types, change=None):
         columns = {h: [r[i] for r in body] for i, h in enumerate(header)}
         if change:
             change(columns)
-        arrays = {h: pa.array(v, types.get(h)) if h in types else pa.array([None if x is None else str(x) for x in v])
-                  for h, v in columns.items()}  # fmt: skip
+        arrays = {
+            h: pa.array(v, types.get(h)) if h in types else pa.array([None if x is None else str(x) for x in v])
+            for h, v in columns.items()
+        }
         (folder / f"{name}.xlsx").unlink()
         pq.write_table(pa.table(arrays), folder / f"{name}.parquet")
 
@@ -168,72 +170,226 @@ def web_titles_accented(rows):
 # name: (damage, exit code, blamed step, blamed gate or None, words every message must contain)
 
 CASES = {f"fault {f.name}": (f.damage, f.exit_code, f.step, f.gate, []) for f in faults.FAULTS.values()}
-CASES.update({
-    "price as text": (edit("erp.xlsx", cell("price", 7, "cher")), 2, "extract_erp", None,
-                      ["erp.xlsx", "'price'", "row 7", "« price »", "ligne 7"]),
-    "price with 3 decimals": (edit("erp.xlsx", cell("price", 9, 12.345)), 2, "extract_erp", None,
-                              ["row 9", "ligne 9", "2 decimals", "2 décimales"]),
-    "price too large": (edit("erp.xlsx", cell("price", 4, 1e17)), 2, "extract_erp", None,
-                        ["erp.xlsx", "row 4", "ligne 4", "1,000,000", "1\u202f000\u202f000"]),
-    "price 1e308": (edit("erp.xlsx", cell("price", 4, 1e308)), 2, "extract_erp", None, ["row 4", "ligne 4"]),
-    "stock too large": (edit("erp.xlsx", cell("stock_quantity", 6, 5e9)), 2, "extract_erp", None,
-                        ["'stock_quantity'", "row 6", "ligne 6", "quantity", "quantité"]),
-    "date as price": (edit("erp.xlsx", cell("price", 3, dt.datetime(2026, 1, 2))), 2, "extract_erp", None,
-                      ["row 3", "ligne 3", "got a date", "reçu une date"]),
-    "onsale_web 2": (edit("erp.xlsx", cell("onsale_web", 8, 2)), 2, "extract_erp", None,
-                     ["'onsale_web'", "row 8", "ligne 8", "0 or 1", "0 ou 1"]),
-    "boolean sales": (edit("web.xlsx", cell("total_sales", 5, True)), 2, "extract_web", None,
-                      ["web.xlsx", "'total_sales'", "row 5", "ligne 5", "boolean", "booléen"]),
-    "sales 1e308": (edit("web.xlsx", cell("total_sales", 5, 1e308)), 2, "extract_web", None,
-                    ["'total_sales'", "row 5", "ligne 5"]),
-    "decimal sku": (edit("web.xlsx", cell("sku", 6, 1.5)), 2, "extract_web", None,
-                    ["'sku'", "row 6", "ligne 6", "decimal number", "nombre décimal"]),
-    "column deleted": (edit("erp.xlsx", lambda s: s.delete_cols(col(s, "stock_status"))), 2, "extract_erp", None,
-                       ["erp.xlsx", "stock_status", "Expected", "Attendu"]),
-    "column twice": (edit("erp.xlsx", lambda s: setattr(s.cell(row=1, column=s.max_column + 1), "value", "price")), 2, "extract_erp", None,
-                     ["erp.xlsx", "price", "2 times", "2 fois"]),
-    "empty file": (lambda f: (f / "erp.xlsx").write_bytes(b""), 2, "extract_erp", None, ["erp.xlsx", "0 bytes", "0 octet"]),
-    "random bytes": (lambda f: (f / "web.xlsx").write_bytes(bytes(range(256)) * 8), 2, "extract_web", None,
-                     ["web.xlsx", "binary data", "données binaires"]),
-    "zip, not a workbook": (lambda f: zipfile.ZipFile(f / "erp.xlsx", "w").writestr("a.txt", "x"), 2, "extract_erp",
-                            None, ["erp.xlsx", "could not be read", "n'a pas pu être lu"]),
-    "two namings": (lambda f: shutil.copy(f / "erp.xlsx", f / "Fichier_erp.xlsx"), 2, "extract_erp", None,
-                    ["Several files", "Plusieurs fichiers", "Fichier_erp.xlsx"]),
-    "web header only": (edit("web.xlsx", lambda s: s.delete_rows(2, s.max_row)), 1, "extract_web", "web_raw_has_rows", []),
-    "formula without value": (rewrite_xml("erp.xlsx", uncached_formula), 2, "extract_erp", None,
-                              ["erp.xlsx", "'price'", "row 5", "« price »", "ligne 5", "=B5*10"]),
-    # the rule reads the one VISIBLE sheet with the header, never the hidden one: here a stale copy
-    "stale visible copy, real data hidden": (extra_sheet(hidden_good=True), 1, "merge", "merged_not_empty", []),
-    "two visible candidate sheets": (two_visible_sheets, 2, "extract_erp", None,
-                                     ["'Sheet1', 'copy'", "« Sheet1 », « copy »"]),
-    "real data on a hidden sheet": (extra_sheet(hidden_good=True, same_header=False), 2, "extract_erp", None,
-                                    ["hidden sheet 'Sheet1'", "feuille masquée « Sheet1 »"]),
-    "csv ragged row": (to_csv("erp", lambda rows: rows[5].append("extra")), 2, "extract_erp", None,
-                       ["erp.csv", "line 6", "ligne 6"]),
-    "csv inf price": (to_csv("erp", set_row("price", 4, "inf")), 2, "extract_erp", None,
-                      ["erp.csv", "'price'", "row 4", "ligne 4"]),
-    "csv price 1e17": (to_csv("erp", set_row("price", 10, "1e17")), 2, "extract_erp", None,
-                       ["'price'", "row 10", "ligne 10", "1,000,000"]),
-    "csv sales 1e308": (to_csv("web", set_row("total_sales", 3, "1e308")), 2, "extract_web", None,
-                        ["web.csv", "'total_sales'", "row 3", "ligne 3"]),
-    "csv mixed encodings": (to_csv("web", web_titles_accented, patch=("Château".encode(), "Château".encode("cp1252"))), 2,
-                            "extract_web", None, ["web.csv", "UTF-8", "line", "ligne"]),
-    "csv neither utf-8 nor cp1252": (to_csv("erp", patch=(b"instock", b"in\x81stock")), 2, "extract_erp", None,
-                                     ["erp.csv", "Windows-1252", "line", "ligne"]),
-    "parquet corrupt": (lambda f: ((f / "erp.xlsx").unlink(), (f / "erp.parquet").write_bytes(b"PAR1" + bytes(64) + b"PAR1")),
-                        2, "extract_erp", None, ["erp.parquet", "Parquet"]),
-    "parquet sub-cent decimal": (to_parquet("erp", {**ERP_TYPES, "price": pa.decimal128(10, 4)},
-                                            lambda c: c.update(price=[None if v is None else Decimal(str(v))
-                                                                      for v in c["price"][:3]] + [Decimal("12.3456")]
-                                                                     + [None if v is None else Decimal(str(v))
-                                                                        for v in c["price"][4:]])),
-                                 2, "extract_erp", None, ["erp.parquet", "'price'", "row 5", "ligne 5", "2 decimals"]),
-    "parquet float quantity": (to_parquet("erp", {**ERP_TYPES, "stock_quantity": pa.float64()},
-                                          lambda c: c["stock_quantity"].__setitem__(2, 3.5)),
-                               2, "extract_erp", None, ["'stock_quantity'", "row 4", "ligne 4", "whole number"]),
-    "parquet nan price": (to_parquet("erp", ERP_TYPES, lambda c: c["price"].__setitem__(6, float("inf"))),
-                          2, "extract_erp", None, ["'price'", "row 8", "ligne 8"]),
-})  # fmt: skip
+CASES.update(
+    {
+        "price as text": (
+            edit("erp.xlsx", cell("price", 7, "cher")),
+            2,
+            "extract_erp",
+            None,
+            ["erp.xlsx", "'price'", "row 7", "« price »", "ligne 7"],
+        ),
+        "price with 3 decimals": (
+            edit("erp.xlsx", cell("price", 9, 12.345)),
+            2,
+            "extract_erp",
+            None,
+            ["row 9", "ligne 9", "2 decimals", "2 décimales"],
+        ),
+        "price too large": (
+            edit("erp.xlsx", cell("price", 4, 1e17)),
+            2,
+            "extract_erp",
+            None,
+            ["erp.xlsx", "row 4", "ligne 4", "1,000,000", "1\u202f000\u202f000"],
+        ),
+        "price 1e308": (edit("erp.xlsx", cell("price", 4, 1e308)), 2, "extract_erp", None, ["row 4", "ligne 4"]),
+        "stock too large": (
+            edit("erp.xlsx", cell("stock_quantity", 6, 5e9)),
+            2,
+            "extract_erp",
+            None,
+            ["'stock_quantity'", "row 6", "ligne 6", "quantity", "quantité"],
+        ),
+        "date as price": (
+            edit("erp.xlsx", cell("price", 3, dt.datetime(2026, 1, 2))),
+            2,
+            "extract_erp",
+            None,
+            ["row 3", "ligne 3", "got a date", "reçu une date"],
+        ),
+        "onsale_web 2": (
+            edit("erp.xlsx", cell("onsale_web", 8, 2)),
+            2,
+            "extract_erp",
+            None,
+            ["'onsale_web'", "row 8", "ligne 8", "0 or 1", "0 ou 1"],
+        ),
+        "boolean sales": (
+            edit("web.xlsx", cell("total_sales", 5, True)),
+            2,
+            "extract_web",
+            None,
+            ["web.xlsx", "'total_sales'", "row 5", "ligne 5", "boolean", "booléen"],
+        ),
+        "sales 1e308": (
+            edit("web.xlsx", cell("total_sales", 5, 1e308)),
+            2,
+            "extract_web",
+            None,
+            ["'total_sales'", "row 5", "ligne 5"],
+        ),
+        "decimal sku": (
+            edit("web.xlsx", cell("sku", 6, 1.5)),
+            2,
+            "extract_web",
+            None,
+            ["'sku'", "row 6", "ligne 6", "decimal number", "nombre décimal"],
+        ),
+        "column deleted": (
+            edit("erp.xlsx", lambda s: s.delete_cols(col(s, "stock_status"))),
+            2,
+            "extract_erp",
+            None,
+            ["erp.xlsx", "stock_status", "Expected", "Attendu"],
+        ),
+        "column twice": (
+            edit("erp.xlsx", lambda s: setattr(s.cell(row=1, column=s.max_column + 1), "value", "price")),
+            2,
+            "extract_erp",
+            None,
+            ["erp.xlsx", "price", "2 times", "2 fois"],
+        ),
+        "empty file": (
+            lambda f: (f / "erp.xlsx").write_bytes(b""),
+            2,
+            "extract_erp",
+            None,
+            ["erp.xlsx", "0 bytes", "0 octet"],
+        ),
+        "random bytes": (
+            lambda f: (f / "web.xlsx").write_bytes(bytes(range(256)) * 8),
+            2,
+            "extract_web",
+            None,
+            ["web.xlsx", "binary data", "données binaires"],
+        ),
+        "zip, not a workbook": (
+            lambda f: zipfile.ZipFile(f / "erp.xlsx", "w").writestr("a.txt", "x"),
+            2,
+            "extract_erp",
+            None,
+            ["erp.xlsx", "could not be read", "n'a pas pu être lu"],
+        ),
+        "two namings": (
+            lambda f: shutil.copy(f / "erp.xlsx", f / "Fichier_erp.xlsx"),
+            2,
+            "extract_erp",
+            None,
+            ["Several files", "Plusieurs fichiers", "Fichier_erp.xlsx"],
+        ),
+        "web header only": (
+            edit("web.xlsx", lambda s: s.delete_rows(2, s.max_row)),
+            1,
+            "extract_web",
+            "web_raw_has_rows",
+            [],
+        ),
+        "formula without value": (
+            rewrite_xml("erp.xlsx", uncached_formula),
+            2,
+            "extract_erp",
+            None,
+            ["erp.xlsx", "'price'", "row 5", "« price »", "ligne 5", "=B5*10"],
+        ),
+        # the rule reads the one VISIBLE sheet with the header, never the hidden one: here a stale copy
+        "stale visible copy, real data hidden": (extra_sheet(hidden_good=True), 1, "merge", "merged_not_empty", []),
+        "two visible candidate sheets": (
+            two_visible_sheets,
+            2,
+            "extract_erp",
+            None,
+            ["'Sheet1', 'copy'", "« Sheet1 », « copy »"],
+        ),
+        "real data on a hidden sheet": (
+            extra_sheet(hidden_good=True, same_header=False),
+            2,
+            "extract_erp",
+            None,
+            ["hidden sheet 'Sheet1'", "feuille masquée « Sheet1 »"],
+        ),
+        "csv ragged row": (
+            to_csv("erp", lambda rows: rows[5].append("extra")),
+            2,
+            "extract_erp",
+            None,
+            ["erp.csv", "line 6", "ligne 6"],
+        ),
+        "csv inf price": (
+            to_csv("erp", set_row("price", 4, "inf")),
+            2,
+            "extract_erp",
+            None,
+            ["erp.csv", "'price'", "row 4", "ligne 4"],
+        ),
+        "csv price 1e17": (
+            to_csv("erp", set_row("price", 10, "1e17")),
+            2,
+            "extract_erp",
+            None,
+            ["'price'", "row 10", "ligne 10", "1,000,000"],
+        ),
+        "csv sales 1e308": (
+            to_csv("web", set_row("total_sales", 3, "1e308")),
+            2,
+            "extract_web",
+            None,
+            ["web.csv", "'total_sales'", "row 3", "ligne 3"],
+        ),
+        "csv mixed encodings": (
+            to_csv("web", web_titles_accented, patch=("Château".encode(), "Château".encode("cp1252"))),
+            2,
+            "extract_web",
+            None,
+            ["web.csv", "UTF-8", "line", "ligne"],
+        ),
+        "csv neither utf-8 nor cp1252": (
+            to_csv("erp", patch=(b"instock", b"in\x81stock")),
+            2,
+            "extract_erp",
+            None,
+            ["erp.csv", "Windows-1252", "line", "ligne"],
+        ),
+        "parquet corrupt": (
+            lambda f: ((f / "erp.xlsx").unlink(), (f / "erp.parquet").write_bytes(b"PAR1" + bytes(64) + b"PAR1")),
+            2,
+            "extract_erp",
+            None,
+            ["erp.parquet", "Parquet"],
+        ),
+        "parquet sub-cent decimal": (
+            to_parquet(
+                "erp",
+                {**ERP_TYPES, "price": pa.decimal128(10, 4)},
+                lambda c: c.update(
+                    price=[None if v is None else Decimal(str(v)) for v in c["price"][:3]]
+                    + [Decimal("12.3456")]
+                    + [None if v is None else Decimal(str(v)) for v in c["price"][4:]]
+                ),
+            ),
+            2,
+            "extract_erp",
+            None,
+            ["erp.parquet", "'price'", "row 5", "ligne 5", "2 decimals"],
+        ),
+        "parquet float quantity": (
+            to_parquet(
+                "erp", {**ERP_TYPES, "stock_quantity": pa.float64()}, lambda c: c["stock_quantity"].__setitem__(2, 3.5)
+            ),
+            2,
+            "extract_erp",
+            None,
+            ["'stock_quantity'", "row 4", "ligne 4", "whole number"],
+        ),
+        "parquet nan price": (
+            to_parquet("erp", ERP_TYPES, lambda c: c["price"].__setitem__(6, float("inf"))),
+            2,
+            "extract_erp",
+            None,
+            ["'price'", "row 8", "ligne 8"],
+        ),
+    }
+)
 
 SAME_FIGURES = {
     "dimension A1": dimension("A1"),

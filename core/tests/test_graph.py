@@ -74,8 +74,9 @@ def test_gates_read_only_tables_of_their_step_and_its_ancestors(step, finished, 
         for file in (work / folder).glob("*.json"):
             if file.stem not in visible:
                 file.unlink()
-    paths = Paths.for_month(finished.month, sources=finished.sources, work_root=tmp_path / "work",
-                            output_root=finished.output.parent)  # fmt: skip
+    paths = Paths.for_month(
+        finished.month, sources=finished.sources, work_root=tmp_path / "work", output_root=finished.output.parent
+    )
     results = runner.run_checks(step, paths, log_results=False)
     recorded = {r.name: r.status for r in recorded_results(finished, step)}
     assert {r.name: r.status for r in results} == recorded

@@ -22,8 +22,14 @@ def test_money_text_has_two_decimals_and_the_euro_sign(value, lang, text):
 
 
 def check(name, step, level="error", status="passed"):
-    return {"name": name, "step": step, "level": level, "status": status,
-            "message_en": f"{name} says no", "message_fr": f"{name} dit non"}  # fmt: skip
+    return {
+        "name": name,
+        "step": step,
+        "level": level,
+        "status": status,
+        "message_en": f"{name} says no",
+        "message_fr": f"{name} dit non",
+    }
 
 
 def test_a_failed_run_leads_with_the_gate_that_stopped_it(monkeypatch):

@@ -56,8 +56,11 @@ def write_month(folder: Path, products) -> Path:
     """The three exports of a month, as the shop's tools write them (web: a product row and an
     attachment row per wine, the attachment with no sales)."""
     folder.mkdir(parents=True)
-    write_xlsx(folder / "erp.xlsx", ("product_id", "onsale_web", "price", "stock_quantity", "stock_status"),
-               [[pid, 1, float(price), 10, "instock"] for pid, _, _, price, _ in products])  # fmt: skip
+    write_xlsx(
+        folder / "erp.xlsx",
+        ("product_id", "onsale_web", "price", "stock_quantity", "stock_status"),
+        [[pid, 1, float(price), 10, "instock"] for pid, _, _, price, _ in products],
+    )
     write_xlsx(folder / "liaison.xlsx", ("product_id", "id_web"), [[pid, sku] for pid, sku, *_ in products])
     web = []
     for _, sku, name, _, sold in products:
@@ -115,15 +118,21 @@ def sheet_rows(path: Path) -> list[dict]:
 def oracle(sources: Path) -> dict:
     """docs/core.md's rules, in plain Python: clean (drop rows without their key), dedup (the web
     shop's product row wins over its attachment), merge (ERP ⋈ link ⋈ web), revenue, z-score."""
-    price = {key(r["product_id"]): Decimal(str(r["price"])).quantize(CENT)
-             for r in sheet_rows(sources / "erp.xlsx") if key(r["product_id"])}  # fmt: skip
+    price = {
+        key(r["product_id"]): Decimal(str(r["price"])).quantize(CENT)
+        for r in sheet_rows(sources / "erp.xlsx")
+        if key(r["product_id"])
+    }
     link = {
         key(r["product_id"]): key(r["id_web"]) for r in sheet_rows(sources / "liaison.xlsx") if key(r["product_id"])
     }
     web_rows = [r for r in sheet_rows(sources / "web.xlsx") if key(r["sku"])]
     has_product_row = {key(r["sku"]) for r in web_rows if r["post_type"] == "product"}
-    sold = {key(r["sku"]): int(r["total_sales"]) for r in web_rows
-            if r["post_type"] == "product" or key(r["sku"]) not in has_product_row}  # fmt: skip
+    sold = {
+        key(r["sku"]): int(r["total_sales"])
+        for r in web_rows
+        if r["post_type"] == "product" or key(r["sku"]) not in has_product_row
+    }
     merged = {pid: (p, sold[link[pid]]) for pid, p in price.items() if link.get(pid) in sold}
     prices = [Fraction(p) for p, _ in merged.values()]
     mean = sum(prices) / len(prices)

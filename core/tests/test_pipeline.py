@@ -72,8 +72,16 @@ def test_a_first_failed_run_publishes_nothing(tmp_path, sources, monkeypatch):
 
 def test_steps_one_by_one_through_the_cli_give_the_same_bytes(tmp_path, finished):
     runner = CliRunner()
-    options = ["--month", LAST, "--sources", str(finished.sources), "--work", str(tmp_path / "work"),
-               "--out", str(tmp_path / "output")]  # fmt: skip
+    options = [
+        "--month",
+        LAST,
+        "--sources",
+        str(finished.sources),
+        "--work",
+        str(tmp_path / "work"),
+        "--out",
+        str(tmp_path / "output"),
+    ]
     for step in graph.STEPS:
         for command in ("step", "check"):
             result = runner.invoke(main, [command, step.name, *options])

@@ -35,14 +35,18 @@ MONEY = arrow_type("money")  # exact decimals with cents
 def revenue_table(rows) -> pd.DataFrame:
     """rows: (product_id, sku, name, price, total_sales); revenue = price × sales, highest first."""
     rows = sorted(rows, key=lambda r: -(Decimal(r[3]) * r[4]))
-    return to_frame(pa.table({
-        "product_id": pa.array([r[0] for r in rows], pa.string()),
-        "sku": pa.array([r[1] for r in rows], pa.string()),
-        "name": pa.array([r[2] for r in rows], pa.string()),
-        "price": pa.array([Decimal(r[3]) for r in rows], MONEY),
-        "total_sales": pa.array([r[4] for r in rows], pa.int64()),
-        "revenue": pa.array([Decimal(r[3]) * r[4] for r in rows], MONEY),
-    }))  # fmt: skip
+    return to_frame(
+        pa.table(
+            {
+                "product_id": pa.array([r[0] for r in rows], pa.string()),
+                "sku": pa.array([r[1] for r in rows], pa.string()),
+                "name": pa.array([r[2] for r in rows], pa.string()),
+                "price": pa.array([Decimal(r[3]) for r in rows], MONEY),
+                "total_sales": pa.array([r[4] for r in rows], pa.int64()),
+                "revenue": pa.array([Decimal(r[3]) * r[4] for r in rows], MONEY),
+            }
+        )
+    )
 
 
 def per_cell_reference(revenue: pd.DataFrame, total: Decimal, path: Path) -> None:
@@ -112,13 +116,17 @@ def test_xlsx_writes_text_as_text_never_as_a_formula(tmp_path):
 
 
 def test_csv_text_cells_are_neutralised_the_owasp_way(tmp_path):
-    wines = to_frame(pa.table({
-        "product_id": ["1", "-2", "3", "4", "5", "6", "7"],
-        "sku": ["=cmd|' /C calc'!A0", "+33", "@SUM(A1)", "\tx", "\rx", "a-b", None],
-        "name": ["plain", "a, with comma", "=1+1", "-", "x=1", "", None],
-        "price": pa.array([Decimal("1.00")] * 7, MONEY),
-        "z_score": [-1.5, 0.0, 1.25, 2.5, -0.1, 3.0, 0.5],
-    }))  # fmt: skip
+    wines = to_frame(
+        pa.table(
+            {
+                "product_id": ["1", "-2", "3", "4", "5", "6", "7"],
+                "sku": ["=cmd|' /C calc'!A0", "+33", "@SUM(A1)", "\tx", "\rx", "a-b", None],
+                "name": ["plain", "a, with comma", "=1+1", "-", "x=1", "", None],
+                "price": pa.array([Decimal("1.00")] * 7, MONEY),
+                "z_score": [-1.5, 0.0, 1.25, 2.5, -0.1, 3.0, 0.5],
+            }
+        )
+    )
     reports.write_wines_csv(wines, tmp_path / "w.csv")
     with (tmp_path / "w.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))[1:]
@@ -129,9 +137,15 @@ def test_csv_text_cells_are_neutralised_the_owasp_way(tmp_path):
     assert all(not cell.startswith(reports.FORMULA_START) for r in rows for cell in r[:3])
 
 
-@pytest.mark.parametrize(("products", "sheets"), [(0, [(0, 0)]), (1_048_574, [(0, 1_048_574)]),
-                                                  (1_048_575, [(0, 1_048_575), (1_048_575, 1_048_575)]),
-                                                  (2_000_000, [(0, 1_048_575), (1_048_575, 2_000_000)])])  # fmt: skip
+@pytest.mark.parametrize(
+    ("products", "sheets"),
+    [
+        (0, [(0, 0)]),
+        (1_048_574, [(0, 1_048_574)]),
+        (1_048_575, [(0, 1_048_575), (1_048_575, 1_048_575)]),
+        (2_000_000, [(0, 1_048_575), (1_048_575, 2_000_000)]),
+    ],
+)
 def test_sheet_layout_at_excels_real_limit(products, sheets):
     assert reports.sheet_layout(products) == sheets
     rows = [stop - start + 1 for start, stop in sheets]
@@ -197,9 +211,18 @@ def _dead_pid() -> int:
     return child.pid
 
 
-DESTRUCTIVE = [(os, "replace"), (os, "rename"), (os, "unlink"), (os, "remove"), (os, "rmdir"),
-               (shutil, "rmtree"), (shutil, "copytree"), (shutil, "copyfile"), (shutil, "move"),
-               (reports, "_exchange")]  # fmt: skip
+DESTRUCTIVE = [
+    (os, "replace"),
+    (os, "rename"),
+    (os, "unlink"),
+    (os, "remove"),
+    (os, "rmdir"),
+    (shutil, "rmtree"),
+    (shutil, "copytree"),
+    (shutil, "copyfile"),
+    (shutil, "move"),
+    (reports, "_exchange"),
+]
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
@@ -290,8 +313,18 @@ def test_sigkill_during_runs_never_leaves_a_broken_month(tmp_path, sources):
     env = {**os.environ, "BOTTLENECK_DATA_DIR": str(tmp_path)}
     for name in ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_SMTP_HOST"):
         env.pop(name, None)
-    command = [str(bottleneck), "run", "--month", LAST, "--sources", str(sources),
-               "--work", str(tmp_path / "work"), "--out", str(tmp_path / "output")]  # fmt: skip
+    command = [
+        str(bottleneck),
+        "run",
+        "--month",
+        LAST,
+        "--sources",
+        str(sources),
+        "--work",
+        str(tmp_path / "work"),
+        "--out",
+        str(tmp_path / "output"),
+    ]
     start = time.perf_counter()
     subprocess.run(command, env=env, check=True, capture_output=True)
     duration = time.perf_counter() - start
@@ -355,6 +388,26 @@ def test_work_tables_are_replaced_atomically(tmp_path, monkeypatch):
     assert list(store.read_table(path)["product_id"]) == list(old["product_id"])
 
 
+def test_sql_step_tables_are_replaced_atomically(tmp_path, monkeypatch):
+    """The same for a table DuckDB writes (the SQL steps): old bytes until the rename."""
+    from bottleneck_core import duck
+
+    work = tmp_path / "work"
+    store.write_table(revenue_table(AWKWARD), work / "merged.parquet")
+    duck.copy_to(duck.connect(work), "SELECT * FROM 'merged.parquet' LIMIT 2", work / "revenue.parquet", "test")
+    before = (work / "revenue.parquet").read_bytes()
+
+    def killed(*args, **kwargs):
+        raise Crash
+
+    monkeypatch.setattr(os, "replace", killed)
+    monkeypatch.setattr(os, "rename", killed)
+    with pytest.raises(Crash):
+        duck.copy_to(duck.connect(work), "SELECT * FROM 'merged.parquet'", work / "revenue.parquet", "test")
+    monkeypatch.undo()
+    assert (work / "revenue.parquet").read_bytes() == before
+
+
 ODD_CENTS = [  # product_id, sku, name, price, total_sales, revenue (by hand)
     (101, "w101", "Cuvée à 12,37", "12.37", 3, "37.11"),
     (102, "w102", "Blanc 7,49", "7.49", 7, "52.43"),
@@ -386,8 +439,9 @@ def _hand_made_month(folder: Path) -> Path:
 
 def test_revenue_is_exact_to_the_cent_on_a_hand_made_month(tmp_path):
     """Odd cents (12.37 × 3 = 37.11): figures computed by hand, not by the code under test."""
-    paths = Paths.for_month(LAST, sources=_hand_made_month(tmp_path / "src"), work_root=tmp_path / "w",
-                            output_root=tmp_path / "o")  # fmt: skip
+    paths = Paths.for_month(
+        LAST, sources=_hand_made_month(tmp_path / "src"), work_root=tmp_path / "w", output_root=tmp_path / "o"
+    )
     manifest = run_pipeline(paths)
     assert manifest["revenue_total"] == ODD_TOTAL
     import openpyxl

@@ -51,8 +51,19 @@ def _other_sources(root: Path) -> Path:
 
 
 def _start(sources, root):
-    args = [str(Path(sys.executable).parent / "bottleneck"), "run", "--json", "--month", LAST, "--sources", str(sources),
-            "--work", str(root / "work"), "--out", str(root / "output")]  # fmt: skip
+    args = [
+        str(Path(sys.executable).parent / "bottleneck"),
+        "run",
+        "--json",
+        "--month",
+        LAST,
+        "--sources",
+        str(sources),
+        "--work",
+        str(root / "work"),
+        "--out",
+        str(root / "output"),
+    ]
     env = {**os.environ, "BOTTLENECK_LANG": "en"}
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 

@@ -12,8 +12,15 @@ from bottleneck_core.sources import arrow_type
 
 MONEY = arrow_type("money")  # exact decimals with cents
 
-TYPES = {"price": MONEY, "revenue": MONEY, "total_sales": pa.int64(), "source_row": pa.int64(), "is_blank": pa.bool_(),
-         "onsale_web": pa.int64(), "stock_quantity": pa.int64()}  # fmt: skip
+TYPES = {
+    "price": MONEY,
+    "revenue": MONEY,
+    "total_sales": pa.int64(),
+    "source_row": pa.int64(),
+    "is_blank": pa.bool_(),
+    "onsale_web": pa.int64(),
+    "stock_quantity": pa.int64(),
+}
 
 
 def table(**columns):
@@ -42,26 +49,47 @@ def written(folder, name: str, rows: int) -> pa.Table:
 
 
 def test_clean_drops_blank_and_keyless_rows(work):
-    folder = work(web_raw=table(source_row=[2, 3, 4], sku=["a", None, None], post_type=["product"] * 3,
-                                post_title=["x"] * 3, total_sales=[1, 2, 3], is_blank=[False, False, True]))  # fmt: skip
+    folder = work(
+        web_raw=table(
+            source_row=[2, 3, 4],
+            sku=["a", None, None],
+            post_type=["product"] * 3,
+            post_title=["x"] * 3,
+            total_sales=[1, 2, 3],
+            is_blank=[False, False, True],
+        )
+    )
     out = written(folder, "web_clean", transforms.clean(folder, "web"))
     assert out["source_row"].to_pylist() == [2]
     assert out.column_names == ["source_row", "sku", "post_type", "post_title", "total_sales"]
 
 
 def test_dedup_web_keeps_the_product_row_even_when_the_pair_disagrees(work):
-    folder = work(web_clean=table(source_row=[2, 3, 4, 5], sku=["10", "10", "11", "11"],
-                                  post_type=["attachment", "product", "product", "attachment"],
-                                  post_title=["A", "A", "B", "B"], total_sales=[9, 3, 5, 5]))  # fmt: skip
+    folder = work(
+        web_clean=table(
+            source_row=[2, 3, 4, 5],
+            sku=["10", "10", "11", "11"],
+            post_type=["attachment", "product", "product", "attachment"],
+            post_title=["A", "A", "B", "B"],
+            total_sales=[9, 3, 5, 5],
+        )
+    )
     out = written(folder, "web_dedup", transforms.dedup(folder, "web"))
     assert out["sku"].to_pylist() == ["10", "11"]
     assert out["post_type"].to_pylist() == ["product", "product"] and out["total_sales"].to_pylist() == [3, 5]
 
 
 def test_dedup_keeps_conflicting_rows_for_the_gate_to_report(work):
-    folder = work(erp_clean=table(source_row=[2, 3, 4], product_id=["1", "1", "1"], onsale_web=[1, 1, 1],
-                                  price=[Decimal("5"), Decimal("5"), Decimal("6")], stock_quantity=[1, 1, 1],
-                                  stock_status=["instock"] * 3))  # fmt: skip
+    folder = work(
+        erp_clean=table(
+            source_row=[2, 3, 4],
+            product_id=["1", "1", "1"],
+            onsale_web=[1, 1, 1],
+            price=[Decimal("5"), Decimal("5"), Decimal("6")],
+            stock_quantity=[1, 1, 1],
+            stock_status=["instock"] * 3,
+        )
+    )
     out = written(folder, "erp_dedup", transforms.dedup(folder, "erp"))
     assert out["price"].to_pylist() == [Decimal("5.00"), Decimal("6.00")]
     assert out["source_row"].to_pylist() == [2, 4]  # the first of the exact repeats
@@ -76,13 +104,23 @@ def test_dedup_sorts_ids_in_natural_order(work):
 
 def test_merge_joins_mixed_keys_as_text_and_drops_unlinked_rows(work):
     folder = work(
-        erp_dedup=table(source_row=[2, 3, 4], product_id=["1", "2", "3"], onsale_web=[1, 1, 0],
-                        price=[Decimal("10"), Decimal("20"), Decimal("30")], stock_quantity=[1, 2, 3],
-                        stock_status=["instock"] * 3),
+        erp_dedup=table(
+            source_row=[2, 3, 4],
+            product_id=["1", "2", "3"],
+            onsale_web=[1, 1, 0],
+            price=[Decimal("10"), Decimal("20"), Decimal("30")],
+            stock_quantity=[1, 2, 3],
+            stock_status=["instock"] * 3,
+        ),
         link_dedup=table(source_row=[2, 3, 4], product_id=["1", "2", "3"], id_web=["13127-1", "500", None]),
-        web_dedup=table(source_row=[2, 3], sku=["500", "13127-1"], post_type=["product"] * 2,
-                        post_title=["B", "A"], total_sales=[2, 1]),
-    )  # fmt: skip
+        web_dedup=table(
+            source_row=[2, 3],
+            sku=["500", "13127-1"],
+            post_type=["product"] * 2,
+            post_title=["B", "A"],
+            total_sales=[2, 1],
+        ),
+    )
     merged = written(folder, "merged", transforms.merge(folder))
     assert merged["product_id"].to_pylist() == ["1", "2"] and merged["sku"].to_pylist() == ["13127-1", "500"]
     assert merged["name"].to_pylist() == ["A", "B"]
@@ -90,8 +128,15 @@ def test_merge_joins_mixed_keys_as_text_and_drops_unlinked_rows(work):
 
 
 def test_revenue_is_exact_and_sorted_highest_first(work):
-    folder = work(merged=table(product_id=["1", "2", "10"], sku=["a", "b", "c"], name=["x", "y", "z"],
-                               price=[Decimal("0.10"), Decimal("0.20"), Decimal("0.10")], total_sales=[3, 1, 3]))  # fmt: skip
+    folder = work(
+        merged=table(
+            product_id=["1", "2", "10"],
+            sku=["a", "b", "c"],
+            name=["x", "y", "z"],
+            price=[Decimal("0.10"), Decimal("0.20"), Decimal("0.10")],
+            total_sales=[3, 1, 3],
+        )
+    )
     out = written(folder, "revenue", transforms.revenue(folder))
     assert out["revenue"].to_pylist() == [Decimal("0.30"), Decimal("0.30"), Decimal("0.20")]
     assert out.schema.field("revenue").type == MONEY
@@ -102,8 +147,15 @@ def test_revenue_is_exact_and_sorted_highest_first(work):
 
 def merged_with(work, prices):
     n = len(prices)
-    return work(merged=table(product_id=[str(i) for i in range(n)], sku=[str(i) for i in range(n)],
-                             name=["w"] * n, price=[Decimal(p) for p in prices], total_sales=[1] * n))  # fmt: skip
+    return work(
+        merged=table(
+            product_id=[str(i) for i in range(n)],
+            sku=[str(i) for i in range(n)],
+            name=["w"] * n,
+            price=[Decimal(p) for p in prices],
+            total_sales=[1] * n,
+        )
+    )
 
 
 def revenue_with(work, prices):
@@ -141,25 +193,43 @@ def test_price_stats_are_exact_whatever_the_order(work, tmp_path):
     one = transforms.price_stats(merged_with(work, prices))
     other = tmp_path / "other"
     other.mkdir()
-    reversed_table = table(product_id=[str(i) for i in range(len(prices))], sku=["s"] * len(prices),
-                           name=["w"] * len(prices), price=[Decimal(p) for p in reversed(prices)])  # fmt: skip
+    reversed_table = table(
+        product_id=[str(i) for i in range(len(prices))],
+        sku=["s"] * len(prices),
+        name=["w"] * len(prices),
+        price=[Decimal(p) for p in reversed(prices)],
+    )
     pq.write_table(reversed_table, other / "merged.parquet")
     assert transforms.price_stats(other) == one
 
 
 def test_duckdb_never_downloads_extensions(tmp_path):
     con = duck.connect(tmp_path)
-    settings = dict(con.execute(
-        "SELECT name, value FROM duckdb_settings() WHERE name IN "
-        "('autoinstall_known_extensions', 'autoload_known_extensions', 'allow_community_extensions')"
-    ).fetchall())  # fmt: skip
-    assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
-                        "allow_community_extensions": "false"}  # fmt: skip
+    settings = dict(
+        con.execute(
+            "SELECT name, value FROM duckdb_settings() WHERE name IN "
+            "('autoinstall_known_extensions', 'autoload_known_extensions', 'allow_community_extensions')"
+        ).fetchall()
+    )
+    assert settings == {
+        "autoinstall_known_extensions": "false",
+        "autoload_known_extensions": "false",
+        "allow_community_extensions": "false",
+    }
 
 
 def test_every_step_sql_file_is_packaged():
-    for name in ("clean_erp", "clean_link", "clean_web", "dedup_erp", "dedup_link", "dedup_web",
-                 "merge", "revenue", "premium"):  # fmt: skip
+    for name in (
+        "clean_erp",
+        "clean_link",
+        "clean_web",
+        "dedup_erp",
+        "dedup_link",
+        "dedup_web",
+        "merge",
+        "revenue",
+        "premium",
+    ):
         assert duck.sql_text("steps", name).lstrip().startswith("-- Step ")
 
 

@@ -50,8 +50,7 @@ def published(tmp_path_factory):
 
 
 def _settings(s3_endpoint: str, database: str, bucket: str) -> Settings:
-    return Settings(s3_endpoint, bucket, "test", "test-secret", "us-east-1",
-                    testing.postgres_database(database))  # fmt: skip
+    return Settings(s3_endpoint, bucket, "test", "test-secret", "us-east-1", testing.postgres_database(database))
 
 
 @pytest.fixture
@@ -92,8 +91,9 @@ def test_a_month_lands_and_loads_with_the_manifest_figures(settings, published):
     with (published / "2026-10" / "premium_wines.csv").open(encoding="utf-8") as handle:
         ids = sorted(row["product_id"] for row in csv.DictReader(handle))
     with db.connect(settings.database_url) as conn:
-        loaded = sorted(r[0] for r in conn.execute(
-            "SELECT product_id FROM dw.fact_monthly_sales WHERE category_code = 'premium'"))  # fmt: skip
+        loaded = sorted(
+            r[0] for r in conn.execute("SELECT product_id FROM dw.fact_monthly_sales WHERE category_code = 'premium'")
+        )
     assert loaded == ids
 
 
@@ -124,8 +124,10 @@ def test_landing_twice_gives_the_same_objects(settings, published):
     first = {k: client.stat_object(settings.s3_bucket, k).etag for k in keys}
     s3.land(settings, "2026-10", published / "2026-10")
     assert {k: client.stat_object(settings.s3_bucket, k).etag for k in keys} == first
-    assert sorted(keys) == sorted(f"exports/2026-10/{n}" for n in
-                                  ["revenue_report.xlsx", "premium_wines.csv", "ordinary_wines.csv", "manifest.json"])  # fmt: skip
+    assert sorted(keys) == sorted(
+        f"exports/2026-10/{n}"
+        for n in ["revenue_report.xlsx", "premium_wines.csv", "ordinary_wines.csv", "manifest.json"]
+    )
 
 
 def test_a_damaged_published_month_does_not_land(settings, published, tmp_path):
@@ -161,8 +163,11 @@ def test_a_warehouse_that_disagrees_with_the_manifest_fails_its_gate(settings, p
 
 
 def test_cli_runs_a_batch_and_dumps_it(settings, published, monkeypatch):
-    for name, value in {"BOTTLENECK_S3_ENDPOINT": settings.s3_endpoint, "BOTTLENECK_S3_BUCKET": settings.s3_bucket,
-                        "BOTTLENECK_WAREHOUSE_URL": settings.database_url}.items():  # fmt: skip
+    for name, value in {
+        "BOTTLENECK_S3_ENDPOINT": settings.s3_endpoint,
+        "BOTTLENECK_S3_BUCKET": settings.s3_bucket,
+        "BOTTLENECK_WAREHOUSE_URL": settings.database_url,
+    }.items():
         monkeypatch.setenv(name, value)
     cli = CliRunner()
     done = cli.invoke(main, ["warehouse", "run", "--batch-date", "2026-09-30", "--out", str(published / "2026-09")])

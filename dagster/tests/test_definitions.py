@@ -95,7 +95,13 @@ def test_dg_project_layout():
     from pathlib import Path
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAGSTER_")}
-    done = subprocess.run([str(Path(sys.executable).with_name("dg")), "check", "defs"], cwd=Path(__file__).parents[1],
-                          env=env, capture_output=True, text=True, timeout=180)  # fmt: skip
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dg")), "check", "defs"],
+        cwd=Path(__file__).parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "All definitions loaded successfully" in done.stdout + done.stderr

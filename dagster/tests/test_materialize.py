@@ -9,8 +9,17 @@ import bottleneck_testkit as testing
 from bottleneck_core.summary import money_text
 from bottleneck_dagster.defs.alerts import alert_on_failure, email_on_failure
 
-DOWNSTREAM_OF_ERP_GATE = {"erp_dedup", "merged", "revenue", "premium", "ordinary",
-                          "revenue_report", "premium_wines", "ordinary_wines", "manifest"}  # fmt: skip
+DOWNSTREAM_OF_ERP_GATE = {
+    "erp_dedup",
+    "merged",
+    "revenue",
+    "premium",
+    "ordinary",
+    "revenue_report",
+    "premium_wines",
+    "ordinary_wines",
+    "manifest",
+}
 
 
 def report_assets(defs) -> list:
@@ -20,8 +29,12 @@ def report_assets(defs) -> list:
 
 def materialize_month(defs, month, instance=None):
     """Every report asset AND every check (checks only run when selected), one partition."""
-    return dg.materialize([*report_assets(defs), *defs.asset_checks], partition_key=month,
-                          instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False)  # fmt: skip
+    return dg.materialize(
+        [*report_assets(defs), *defs.asset_checks],
+        partition_key=month,
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
 
 
 def materializations(result) -> dict:
@@ -86,9 +99,11 @@ def test_broken_input_stops_at_the_erp_gate(broken_run, data_dir, month):
 def test_failure_sensor_posts_the_alert(broken_run, month, monkeypatch):
     result, instance = broken_run
     context = dg.build_run_status_sensor_context(
-        sensor_name="alert_on_failure", dagster_instance=instance,
-        dagster_run=result.dagster_run, dagster_event=result.get_run_failure_event(),
-    ).for_run_failure()  # fmt: skip
+        sensor_name="alert_on_failure",
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=result.get_run_failure_event(),
+    ).for_run_failure()
 
     with testing.WebhookReceiver() as hook:
         monkeypatch.setenv("BOTTLENECK_ALERT_WEBHOOK", hook.url)
@@ -103,9 +118,11 @@ def test_failure_sensor_posts_the_alert(broken_run, month, monkeypatch):
 
 def failure_context(result, instance, name):
     return dg.build_run_status_sensor_context(
-        sensor_name=name, dagster_instance=instance,
-        dagster_run=result.dagster_run, dagster_event=result.get_run_failure_event(),
-    ).for_run_failure()  # fmt: skip
+        sensor_name=name,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=result.get_run_failure_event(),
+    ).for_run_failure()
 
 
 def test_failure_sensor_emails_the_failed_gate(broken_run, month, monkeypatch):

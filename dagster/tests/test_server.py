@@ -62,8 +62,9 @@ class Server:
 
     def graphql(self, query: str, **variables) -> dict:
         body = json.dumps({"query": query, "variables": variables}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/graphql", data=body,
-                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/graphql", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             answer = json.loads(response.read())
         assert "errors" not in answer, answer
@@ -98,18 +99,35 @@ def server(tmp_path_factory):
         "BOTTLENECK_ALERT_WEBHOOK": hook.url,
     }
     commands = {  # the commands of compose/dagster.yml's services
-        "user-code": [BIN / "dagster", "code-server", "start", "-m", "bottleneck_dagster.definitions",
-                      "-h", "127.0.0.1", "-p", str(grpc_port)],
+        "user-code": [
+            BIN / "dagster",
+            "code-server",
+            "start",
+            "-m",
+            "bottleneck_dagster.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(grpc_port),
+        ],
         "webserver": [BIN / "dagster-webserver", "-h", "127.0.0.1", "-p", str(web_port), "-w", home / "workspace.yaml"],
         "daemon": [BIN / "dagster-daemon", "run", "-w", home / "workspace.yaml"],
-    }  # fmt: skip
+    }
     procs, outputs = [], []
     try:
         for name, command in commands.items():
             log = open(logs / f"{name}.log", "wb")
             outputs.append(log)
-            procs.append(subprocess.Popen([str(c) for c in command], env=env, cwd=tmp, stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True))  # fmt: skip
+            procs.append(
+                subprocess.Popen(
+                    [str(c) for c in command],
+                    env=env,
+                    cwd=tmp,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
             if name == "user-code":
                 health = [str(BIN / "dagster"), "api", "grpc-health-check", "-h", "127.0.0.1", "-p", str(grpc_port)]
                 wait_for(
@@ -121,9 +139,14 @@ def server(tmp_path_factory):
         query = (
             "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename } } } } }"
         )
-        wait_for("the code location",
-                 lambda: any(e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
-                             for e in srv.graphql(query)["workspaceOrError"]["locationEntries"]), procs=procs)  # fmt: skip
+        wait_for(
+            "the code location",
+            lambda: any(
+                e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
+                for e in srv.graphql(query)["workspaceOrError"]["locationEntries"]
+            ),
+            procs=procs,
+        )
         yield srv
     except BaseException:
         for log in sorted(logs.iterdir()):
@@ -147,9 +170,12 @@ def server(tmp_path_factory):
 def launch(server, month: str) -> tuple[str, str]:
     """Launch the job for one partition through the GraphQL API; wait for the end; (run id, status)."""
     run_id = server.client.submit_job_execution(
-        "bottleneck_monthly", repository_location_name=LOCATION, repository_name="__repository__",
-        tags={"dagster/partition": month}, run_config=IN_PROCESS,
-    )  # fmt: skip
+        "bottleneck_monthly",
+        repository_location_name=LOCATION,
+        repository_name="__repository__",
+        tags={"dagster/partition": month},
+        run_config=IN_PROCESS,
+    )
     status = wait_for(
         "the run", lambda: (s := server.client.get_run_status(run_id).value) in ("SUCCESS", "FAILURE", "CANCELED") and s
     )
@@ -166,8 +192,9 @@ def test_partition_run_through_graphql(server, tmp_path):
 def test_stack_smoke_script_against_the_native_server(server, tmp_path):
     """scripts/stack_smoke.py, the Docker workflow's trigger/wait/compare, through this GraphQL API."""
     month = testing.PARITY_MONTHS[0]
-    result = testing.stack_smoke().smoke("dagster", f"http://127.0.0.1:{server.port}", month, server.data,
-                                         timeout=TIMEOUT, run_config=IN_PROCESS)  # fmt: skip
+    result = testing.stack_smoke().smoke(
+        "dagster", f"http://127.0.0.1:{server.port}", month, server.data, timeout=TIMEOUT, run_config=IN_PROCESS
+    )
     assert result["state"] == "SUCCESS"
     expected = testing.core_outputs(month, server.data / "sources" / month, tmp_path)
     testing.assert_same_outputs(expected, server.data / "output" / month)
@@ -186,14 +213,26 @@ query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on Partiti
 
 
 def test_backfill_two_months(server, tmp_path):
-    params = {"selector": {"partitionSetName": "bottleneck_monthly_partition_set",
-                           "repositorySelector": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"}},
-              "partitionNames": BACKFILL_MONTHS, "runConfigData": IN_PROCESS}  # fmt: skip
+    params = {
+        "selector": {
+            "partitionSetName": "bottleneck_monthly_partition_set",
+            "repositorySelector": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"},
+        },
+        "partitionNames": BACKFILL_MONTHS,
+        "runConfigData": IN_PROCESS,
+    }
     launched = server.graphql(LAUNCH_BACKFILL, params=params)["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
     done = ("COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED")
-    status = wait_for("the backfill", lambda: (s := server.graphql(BACKFILL_STATUS, id=launched["backfillId"])
-                                                 ["partitionBackfillOrError"]["status"]) in done and s, timeout=2 * TIMEOUT)  # fmt: skip
+    status = wait_for(
+        "the backfill",
+        lambda: (
+            (s := server.graphql(BACKFILL_STATUS, id=launched["backfillId"])["partitionBackfillOrError"]["status"])
+            in done
+            and s
+        ),
+        timeout=2 * TIMEOUT,
+    )
     assert status in ("COMPLETED", "COMPLETED_SUCCESS")
     for month in BACKFILL_MONTHS:
         expected = testing.core_outputs(month, server.data / "sources" / month, tmp_path / month)

@@ -458,8 +458,11 @@ class Harness:
             base = {"execution": ex.id, "namespace": ex.flow["namespace"], "flow": ex.flow["id"], "date": ex.ended}
             self.log_store += [base | {"task": t, "level": level, "message": m} for t, level, m in ex.logs]
             for run in ex.task_runs:
-                self.log_store += [base | {"task": run.task_id, "level": level, "message": text}
-                                   for level, text in (("INFO", run.stdout), ("WARN", run.stderr)) if text.strip()]  # fmt: skip
+                self.log_store += [
+                    base | {"task": run.task_id, "level": level, "message": text}
+                    for level, text in (("INFO", run.stdout), ("WARN", run.stderr))
+                    if text.strip()
+                ]
 
     def age(self, ex: Execution, days: float) -> None:
         """Pretend ``ex`` (and its logs) ended ``days`` days earlier (to exercise the purge flow)."""
@@ -573,8 +576,13 @@ class Harness:
         host, port, dbname = match.groups()
         run.attempts = 1
         try:
-            with psycopg.connect(host=host, port=port or 5432, dbname=dbname, user=ctx.render(task["username"]),
-                                 password=ctx.render(task.get("password", "")) or None) as conn:  # fmt: skip
+            with psycopg.connect(
+                host=host,
+                port=port or 5432,
+                dbname=dbname,
+                user=ctx.render(task["username"]),
+                password=ctx.render(task.get("password", "")) or None,
+            ) as conn:
                 conn.execute(ctx.render(task["sql"]))
             run.state = "SUCCESS"
             with self._lock:
@@ -606,8 +614,11 @@ class Harness:
             raise Unsupported("purge startDate / states")
         end = to_datetime(props["endDate"])
         namespace, flow_id = props.get("namespace"), props.get("flowId")
-        return lambda ns, flow, date: (date < end and (namespace is None or (ns == namespace if flow_id else ns.startswith(namespace)))
-                                       and (flow_id is None or flow == flow_id))  # fmt: skip
+        return lambda ns, flow, date: (
+            date < end
+            and (namespace is None or (ns == namespace if flow_id else ns.startswith(namespace)))
+            and (flow_id is None or flow == flow_id)
+        )
 
     def purge_executions(self, ex: Execution, props: dict) -> dict:
         """PurgeExecutions: executions that ended before ``endDate``, their metrics, storage and (optionally) logs."""
@@ -712,8 +723,14 @@ class Harness:
                     for f in wanted
                 ):
                     continue
-                variables = {"executionId": ex.id, "namespace": ex.flow["namespace"], "flowId": ex.flow["id"],
-                             "flowRevision": 1, "state": ex.state, "outputs": ex.flow_outputs}  # fmt: skip
+                variables = {
+                    "executionId": ex.id,
+                    "namespace": ex.flow["namespace"],
+                    "flowId": ex.flow["id"],
+                    "flowRevision": 1,
+                    "state": ex.state,
+                    "outputs": ex.flow_outputs,
+                }
                 fired.append(self.run(flow["id"], trigger=variables, fire_triggers=False))
         return fired
 

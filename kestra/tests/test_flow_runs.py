@@ -77,9 +77,13 @@ def test_every_step_and_gate_ran_once_in_order(good_run):
 
 def test_the_three_branches_overlap(good_run):
     ex, *_ = good_run
-    spans = {b: (min(ex.run_of(s.name).started for s in graph.STEPS if s.branch == b),
-                 max(ex.run_of(f"check_{s.name}").ended for s in graph.STEPS if s.branch == b))
-             for b in ("erp", "link", "web")}  # fmt: skip
+    spans = {
+        b: (
+            min(ex.run_of(s.name).started for s in graph.STEPS if s.branch == b),
+            max(ex.run_of(f"check_{s.name}").ended for s in graph.STEPS if s.branch == b),
+        )
+        for b in ("erp", "link", "web")
+    }
     assert max(start for start, _ in spans.values()) < min(end for _, end in spans.values()), spans
 
 
@@ -175,8 +179,15 @@ def test_alert_flow_posts_to_the_webhook(broken_run):
     (alert,) = ex.fired
     assert alert.flow["id"] == "bottleneck_alert_on_failure" and alert.state == "SUCCESS", explain(alert)
     assert ex.id in alert.logs[0][2] and "2026-09" in alert.logs[0][2]
-    assert alerts == [{"tool": "kestra", "month": "2026-09", "run": ex.id, "status": "failed",
-                       "reason": f"bottleneck.{MONTHLY} ended FAILED: see the failed task in its Gantt view"}]  # fmt: skip
+    assert alerts == [
+        {
+            "tool": "kestra",
+            "month": "2026-09",
+            "run": ex.id,
+            "status": "failed",
+            "reason": f"bottleneck.{MONTHLY} ended FAILED: see the failed task in its Gantt view",
+        }
+    ]
 
 
 def test_alert_flow_emails_the_failed_gate_through_kestras_mail_task(broken_run):

@@ -40,10 +40,19 @@ def test_the_month_input_is_validated(fh):
         fh.Harness().check_inputs(fh.Harness.load("bottleneck_monthly"), {"month": "2026-13"})
 
 
-@pytest.mark.parametrize("expression", [
-    "inputs.month | upper", "now('x')", "inputs.month == 'x'", "vars.a ~ vars.b", "inputs.month ? 1 : 2",
-    "trigger.date | date('EEE')", "trigger.date | dateAdd(1, 'WEEKS')", "-inputs.month",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "inputs.month | upper",
+        "now('x')",
+        "inputs.month == 'x'",
+        "vars.a ~ vars.b",
+        "inputs.month ? 1 : 2",
+        "trigger.date | date('EEE')",
+        "trigger.date | dateAdd(1, 'WEEKS')",
+        "-inputs.month",
+    ],
+)
 def test_unsupported_expressions_fail_loudly(fh, expression):
     ctx = fh.Context(
         {"inputs": {"month": "2026-01"}, "vars": {"a": "1", "b": "2"}, "trigger": {"date": "2026-01-15T09:00:00Z"}}

@@ -20,7 +20,10 @@ def test_step_facts_become_outputs_and_metrics(capsys, fh, real_kestra_library):
         "ordinary_count": 700,
     }
     assert {(m["name"], m["type"], m["value"]) for m in metrics} == {
-        ("rows", "counter", 12), ("rows", "counter", 700), ("premium_count", "counter", 12)}  # fmt: skip
+        ("rows", "counter", 12),
+        ("rows", "counter", 700),
+        ("premium_count", "counter", 12),
+    }
 
 
 def test_revenue_total_is_an_output_and_a_gauge(capsys, fh, real_kestra_library):
@@ -34,8 +37,12 @@ def test_check_results_become_outputs_and_counters(capsys, fh, real_kestra_libra
     checks = [{"name": "a", "status": "passed"}, {"name": "b", "status": "failed"}, {"name": "c", "status": "skipped"}]
     kestra_outputs.emit({"step": "clean_erp", "checks": checks})
     outputs, metrics = fh.read_kestra_lines(capsys.readouterr().out)
-    assert outputs == {"step": "clean_erp", "checks": {"a": "passed", "b": "failed", "c": "skipped"},
-                       "checks_passed": 1, "checks_failed": 1}  # fmt: skip
+    assert outputs == {
+        "step": "clean_erp",
+        "checks": {"a": "passed", "b": "failed", "c": "skipped"},
+        "checks_passed": 1,
+        "checks_failed": 1,
+    }
     assert {(m["name"], m["value"]) for m in metrics} == {("checks_passed", 1), ("checks_failed", 1)}
 
 

@@ -28,8 +28,13 @@ def s3_url():
 
 
 def warehouse_env(data_dir, s3_url, url) -> dict:
-    return worker_env(data_dir, BOTTLENECK_S3_ENDPOINT=s3_url, BOTTLENECK_WAREHOUSE_URL=url,
-                      ENV_WAREHOUSE_JDBC_URL="jdbc:" + url.replace("postgres@", ""), ENV_WAREHOUSE_USER="postgres")  # fmt: skip
+    return worker_env(
+        data_dir,
+        BOTTLENECK_S3_ENDPOINT=s3_url,
+        BOTTLENECK_WAREHOUSE_URL=url,
+        ENV_WAREHOUSE_JDBC_URL="jdbc:" + url.replace("postgres@", ""),
+        ENV_WAREHOUSE_USER="postgres",
+    )
 
 
 def test_schedule_backfill_of_three_months_equals_core(fh, data_dir, s3_url, monkeypatch):

@@ -50,8 +50,13 @@ def batch_month(month: str | None, scheduled: dt.datetime) -> str:
 def step_task(step: graph.Step):
     """A task that runs one core step. Only I/O steps (reading sources, writing reports) retry."""
 
-    @task(name=step.name, description=step.en, task_run_name=step.name,
-          retries=2 if step.io else 0, retry_delay_seconds=5 if step.io else 0)  # fmt: skip
+    @task(
+        name=step.name,
+        description=step.en,
+        task_run_name=step.name,
+        retries=2 if step.io else 0,
+        retry_delay_seconds=5 if step.io else 0,
+    )
     def run_step(month: str) -> dict:
         facts = runner.run_step(step.name, Paths.for_month(month))
         get_run_logger().info("%s wrote %s", step.name, facts["rows"] or facts.get("output"))
@@ -63,8 +68,12 @@ def step_task(step: graph.Step):
 def gate_task(step: graph.Step):
     """A task that runs one step's quality gates. It fails on a failed gate and never retries."""
 
-    @task(name=f"check_{step.name}", description=f"Quality gates: {', '.join(step.checks)}",
-          task_run_name=f"check_{step.name}", retries=0)  # fmt: skip
+    @task(
+        name=f"check_{step.name}",
+        description=f"Quality gates: {', '.join(step.checks)}",
+        task_run_name=f"check_{step.name}",
+        retries=0,
+    )
     def check_step(month: str) -> list[dict]:
         return [result.to_dict() for result in runner.run_checks(step.name, Paths.for_month(month))]
 
@@ -97,9 +106,10 @@ def publish_summary(paths: Paths) -> dict:
         description=f"Quality gates, {paths.month} / Contrôles qualité",
     )
     create_markdown_artifact(  # leads with the verdict: "❌ stopped at check_clean_erp: …" or "✅ …"
-        key=f"{key}-report", markdown=summary.summary_markdown(figures),
+        key=f"{key}-report",
+        markdown=summary.summary_markdown(figures),
         description=f"{summary.verdict(figures)} / Monthly report / Rapport mensuel",
-    )  # fmt: skip
+    )
     return figures
 
 
@@ -143,9 +153,16 @@ def email_failure(month: str, run_id: str) -> None:
     server = EmailServerCredentials(
         smtp_server=alerts.smtp_host(), smtp_port=alerts.smtp_port(), smtp_type=SMTPType.INSECURE
     )
-    run_coro_as_sync(email_send_message.fn(  # the task's own function: the hook runs after the flow run ended
-        subject=message["subject"], msg=f"<pre>{html.escape(message['text'])}</pre>", msg_plain=message["text"],
-        email_server_credentials=server, email_from=message["from"], email_to=message["to"]))  # fmt: skip
+    run_coro_as_sync(
+        email_send_message.fn(  # the task's own function: the hook runs after the flow run ended
+            subject=message["subject"],
+            msg=f"<pre>{html.escape(message['text'])}</pre>",
+            msg_plain=message["text"],
+            email_server_credentials=server,
+            email_from=message["from"],
+            email_to=message["to"],
+        )
+    )
 
 
 # --- 4. The flow ----------------------------------------------------------------------------

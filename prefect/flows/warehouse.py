@@ -22,8 +22,13 @@ FLOW_NAME = "bottleneck-warehouse"
 def warehouse_task(step):
     """A task for one warehouse step and its gates. Only S3/file steps retry."""
 
-    @task(name=step.name, description=step.en, task_run_name=step.name,
-          retries=2 if step.io else 0, retry_delay_seconds=5 if step.io else 0)  # fmt: skip
+    @task(
+        name=step.name,
+        description=step.en,
+        task_run_name=step.name,
+        retries=2 if step.io else 0,
+        retry_delay_seconds=5 if step.io else 0,
+    )
     def run(batch_date: str) -> dict:
         facts = runner.run_step(step.name, batch_date)
         for check in facts["checks"]:

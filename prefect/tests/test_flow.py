@@ -142,15 +142,28 @@ def test_summary_artifacts_show_core_figures(good_run, tmp_path):
     failed_first = sorted(expected["checks"], key=lambda c: c["status"] != "failed")  # the UI lists them first
     assert [(c["name"], c["status"]) for c in checks] == [(c["name"], c["status"]) for c in failed_first]
     assert by_key[f"bottleneck-{MONTH}-report"] == summary.summary_markdown(expected)
-    assert summary.money_text(expected["revenue_total"]) in by_key[f"bottleneck-{MONTH}-report"]  # "87,428.70 €"
+    assert summary.money_text(expected["revenue_total"]) in by_key[f"bottleneck-{MONTH}-report"]  # "87,439.69 €"
 
 
 def test_broken_prices_fail_at_the_erp_gate_and_alert(wrapper, prefect_server, data_dir, monkeypatch):
     break_prices(sample_month(MONTH, data_dir))
     stale = data_dir / "work" / MONTH / "checks" / "merge.json"  # left by an earlier run of the month
     stale.parent.mkdir(parents=True)
-    stale.write_text(json.dumps([{"name": "stale", "step": "merge", "level": "error", "status": "passed",
-                                  "message_en": "", "message_fr": "", "evidence": {}}]))  # fmt: skip
+    stale.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "stale",
+                    "step": "merge",
+                    "level": "error",
+                    "status": "passed",
+                    "message_en": "",
+                    "message_fr": "",
+                    "evidence": {},
+                }
+            ]
+        )
+    )
     with WebhookReceiver() as hook, SmtpReceiver() as inbox:
         monkeypatch.setenv("BOTTLENECK_ALERT_WEBHOOK", hook.url)
         for key, value in inbox.env.items():

@@ -182,8 +182,17 @@ def test_stack_smoke_script_against_the_native_server(served, api, tmp_path):
 
 
 def test_a_manual_run_through_the_cli(served, client_env, tmp_path):
-    command = [str(BIN / "prefect"), "deployment", "run", DEPLOYMENT, "--param", "month=2026-07",
-               "--watch", "--watch-timeout", "240"]  # fmt: skip
+    command = [
+        str(BIN / "prefect"),
+        "deployment",
+        "run",
+        DEPLOYMENT,
+        "--param",
+        "month=2026-07",
+        "--watch",
+        "--watch-timeout",
+        "240",
+    ]
     done = subprocess.run(command, env=client_env, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Completed" in done.stdout

@@ -45,8 +45,13 @@ def batch_month(month: str | None, scheduled: dt.datetime) -> str:
 def step_task(step: graph.Step):
     """A task that runs one core step. Only I/O steps (reading sources, writing reports) retry."""
 
-    @task(name=step.name, description=step.en, task_run_name=step.name,
-          retries=2 if step.io else 0, retry_delay_seconds=5 if step.io else 0)  # fmt: skip
+    @task(
+        name=step.name,
+        description=step.en,
+        task_run_name=step.name,
+        retries=2 if step.io else 0,
+        retry_delay_seconds=5 if step.io else 0,
+    )
     def run_step(month: str) -> dict:
         facts = runner.run_step(step.name, Paths.for_month(month))
         get_run_logger().info("%s wrote %s", step.name, facts["rows"] or facts.get("output"))
@@ -58,8 +63,12 @@ def step_task(step: graph.Step):
 def gate_task(step: graph.Step):
     """A task that runs one step's quality gates. It fails on a failed gate and never retries."""
 
-    @task(name=f"check_{step.name}", description=f"Quality gates: {', '.join(step.checks)}",
-          task_run_name=f"check_{step.name}", retries=0)  # fmt: skip
+    @task(
+        name=f"check_{step.name}",
+        description=f"Quality gates: {', '.join(step.checks)}",
+        task_run_name=f"check_{step.name}",
+        retries=0,
+    )
     def check_step(month: str) -> list[dict]:
         return [result.to_dict() for result in runner.run_checks(step.name, Paths.for_month(month))]
 

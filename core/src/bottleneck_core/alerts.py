@@ -58,28 +58,40 @@ def send_alert(
 
 WORDS = {
     "en": {
-        "failed": "FAILED", "title": "BottleNeck monthly run FAILED ({tool})",
-        "month": "Month", "step": "Failed step", "gate": "Quality gate", "message": "Message", "run": "Run",
-        "link": "Open the run", "no_link": "open {tool}'s UI and look for this run id",
+        "failed": "FAILED",
+        "title": "BottleNeck monthly run FAILED ({tool})",
+        "month": "Month",
+        "step": "Failed step",
+        "gate": "Quality gate",
+        "message": "Message",
+        "run": "Run",
+        "link": "Open the run",
+        "no_link": "open {tool}'s UI and look for this run id",
         "others": "Other failed gates of this step",
         "no_gate": "no gate result",
         "no_gate_message": "The step stopped before its quality gates could run (a missing or unreadable "
-                           "source file, for example): the run's logs give the reason.",
+        "source file, for example): the run's logs give the reason.",
         "after": "No report was published for this month: the last good reports are untouched.\n"
-                 "Repair the source files, then run the month again (docs/course/07-failure-lab.md).",
+        "Repair the source files, then run the month again (docs/course/07-failure-lab.md).",
     },
     "fr": {
-        "failed": "ÉCHEC", "title": "Exécution mensuelle BottleNeck en ÉCHEC ({tool})",
-        "month": "Mois", "step": "Étape en échec", "gate": "Contrôle qualité", "message": "Message",
-        "run": "Exécution", "link": "Ouvrir l'exécution", "no_link": "ouvrez l'interface de {tool} et cherchez cet identifiant",
+        "failed": "ÉCHEC",
+        "title": "Exécution mensuelle BottleNeck en ÉCHEC ({tool})",
+        "month": "Mois",
+        "step": "Étape en échec",
+        "gate": "Contrôle qualité",
+        "message": "Message",
+        "run": "Exécution",
+        "link": "Ouvrir l'exécution",
+        "no_link": "ouvrez l'interface de {tool} et cherchez cet identifiant",
         "others": "Autres contrôles en échec de cette étape",
         "no_gate": "aucun résultat de contrôle",
         "no_gate_message": "L'étape s'est arrêtée avant que ses contrôles qualité ne puissent s'exécuter (un fichier "
-                           "source absent ou illisible, par exemple) : les journaux de l'exécution en donnent la raison.",
+        "source absent ou illisible, par exemple) : les journaux de l'exécution en donnent la raison.",
         "after": "Aucun rapport n'a été publié pour ce mois : les derniers bons rapports sont intacts.\n"
-                 "Réparez les fichiers sources, puis relancez le mois (docs/course/07-failure-lab.fr.md).",
+        "Réparez les fichiers sources, puis relancez le mois (docs/course/07-failure-lab.fr.md).",
     },
-}  # fmt: skip
+}
 
 
 def first_failure(paths: Paths) -> tuple[str | None, list]:
@@ -112,8 +124,14 @@ def failure_email(tool: str, paths: Paths, run_id: str, run_url: str | None = No
     subject = f"🔴 BottleNeck {paths.month} {w['failed']} at {step} / {gate} ({tool})"
     if lang == "fr":
         subject = f"🔴 BottleNeck {paths.month} {w['failed']} à {step} / {gate} ({tool})"
-    rows = [(w["month"], paths.month), (w["step"], step), (w["gate"], gate), (w["message"], message),
-            (w["run"], run_id), (w["link"], run_url or w["no_link"].format(tool=tool))]  # fmt: skip
+    rows = [
+        (w["month"], paths.month),
+        (w["step"], step),
+        (w["gate"], gate),
+        (w["message"], message),
+        (w["run"], run_id),
+        (w["link"], run_url or w["no_link"].format(tool=tool)),
+    ]
     width = max(len(label) for label, _ in rows) + 1
     sep = " :" if lang == "fr" else ":"
     lines = [w["title"].format(tool=tool), ""]
@@ -122,8 +140,15 @@ def failure_email(tool: str, paths: Paths, run_id: str, run_url: str | None = No
         lines += ["", f"{w['others']}{sep}"]
         lines += [f"  - {r.name}: {r.message_fr if lang == 'fr' else r.message_en}" for r in failures[1:]]
     lines += ["", w["after"]]
-    return {"subject": subject, "text": "\n".join(lines) + "\n", "month": paths.month, "step": step, "gate": gate,
-            "to": email_to(), "from": email_from()}  # fmt: skip
+    return {
+        "subject": subject,
+        "text": "\n".join(lines) + "\n",
+        "month": paths.month,
+        "step": step,
+        "gate": gate,
+        "to": email_to(),
+        "from": email_from(),
+    }
 
 
 # --- Sending -----------------------------------------------------------------------------------

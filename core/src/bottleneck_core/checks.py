@@ -241,8 +241,15 @@ def _load_sql_gates() -> None:
         text = entry.read_text(encoding="utf-8")
         header = _split_sql(text)[0]
         name = entry.name[: -len(".sql")]
-        REGISTRY[name] = Check(name, header["level"], header["en"], header["fr"], sql=text,
-                               hint_en=header.get("hint_en", ""), hint_fr=header.get("hint_fr", ""))  # fmt: skip
+        REGISTRY[name] = Check(
+            name,
+            header["level"],
+            header["en"],
+            header["fr"],
+            sql=text,
+            hint_en=header.get("hint_en", ""),
+            hint_fr=header.get("hint_fr", ""),
+        )
 
 
 def gate(name: str, level: str, en: str, fr: str):
@@ -294,8 +301,9 @@ def _zscore_standardised(t: Tables):
     return ok, {
         "status": f"mean {shown_mean} and standard deviation {shown_std} (expected 0 and 1)",
         "status_fr": f"moyenne {shown_mean} et écart-type {shown_std} (0 et 1 attendus)",
-        "mean": shown_mean, "std": shown_std,
-    }  # fmt: skip
+        "mean": shown_mean,
+        "std": shown_std,
+    }
 
 
 @gate("premium_matches_scipy", ERROR, "scipy.stats: {status}", "scipy.stats : {status_fr}")
@@ -303,8 +311,10 @@ def _premium_matches_scipy(t: Tables):
     """Cross-check the split against scipy.stats.zscore, and describe the price distribution."""
     n, _, std, _ = _price_spread(t)
     if n < 2 or not std > 0:
-        return None, {"status": "skipped: z-score undefined (see zscore_standardised)",
-                      "status_fr": "ignoré : z-score indéfini (voir zscore_standardised)"}  # fmt: skip
+        return None, {
+            "status": "skipped: z-score undefined (see zscore_standardised)",
+            "status_fr": "ignoré : z-score indéfini (voir zscore_standardised)",
+        }
     import numpy as np
     from scipy import stats  # imported here: only this gate pays for scipy
 
@@ -325,10 +335,14 @@ def _premium_matches_scipy(t: Tables):
     skew = float(stats.skew(prices))
     below = float(stats.percentileofscore(expected, threshold, kind="weak"))
     normal = float(stats.norm.cdf(threshold)) * 100
-    figures = (f"skewness of the prices {skew:.2f}; z = {threshold:g} is their {below:.1f}th percentile "
-               f"(the {normal:.1f}th for a normal distribution)")  # fmt: skip
-    figures_fr = (f"asymétrie des prix {skew:.2f} ; z = {threshold:g} en est le {below:.1f}e centile "
-                  f"(le {normal:.1f}e pour une loi normale)")  # fmt: skip
+    figures = (
+        f"skewness of the prices {skew:.2f}; z = {threshold:g} is their {below:.1f}th percentile "
+        f"(the {normal:.1f}th for a normal distribution)"
+    )
+    figures_fr = (
+        f"asymétrie des prix {skew:.2f} ; z = {threshold:g} en est le {below:.1f}e centile "
+        f"(le {normal:.1f}e pour une loi normale)"
+    )
     ok = not differ and not wrong_side
     if ok:
         status = (
@@ -345,10 +359,16 @@ def _premium_matches_scipy(t: Tables):
             f"{len(wrong_side)} produit(s) de l'autre côté ({_show(wrong_side)}) ; {figures_fr}"
         )
     return ok, {
-        "status": status, "status_fr": status_fr, "premium": premium, "ordinary": n - premium,
-        "differ": differ[:SHOW], "wrong_side": wrong_side[:SHOW],
-        "skewness": f"{skew:.2f}", "threshold_percentile": f"{below:.1f}", "normal_percentile": f"{normal:.1f}",
-    }  # fmt: skip
+        "status": status,
+        "status_fr": status_fr,
+        "premium": premium,
+        "ordinary": n - premium,
+        "differ": differ[:SHOW],
+        "wrong_side": wrong_side[:SHOW],
+        "skewness": f"{skew:.2f}",
+        "threshold_percentile": f"{below:.1f}",
+        "normal_percentile": f"{normal:.1f}",
+    }
 
 
 @gate("reference_values", ERROR, "reference values: {status}", "valeurs de référence : {status_fr}")
@@ -358,9 +378,12 @@ def _reference_values(t: Tables):
     return compare(t)
 
 
-@gate("outputs_match_manifest", ERROR,
-      "output/{folder}: files match manifest.json; problems: {problems}",
-      "output/{folder} : fichiers conformes à manifest.json ; problèmes : {problems}")  # fmt: skip
+@gate(
+    "outputs_match_manifest",
+    ERROR,
+    "output/{folder}: files match manifest.json; problems: {problems}",
+    "output/{folder} : fichiers conformes à manifest.json ; problèmes : {problems}",
+)
 def _outputs_match_manifest(t: Tables):
     from .reports import verify_outputs
 

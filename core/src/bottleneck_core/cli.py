@@ -48,13 +48,31 @@ console = _LazyConsole()
 err = _LazyConsole(stderr=True)
 
 T = {
-    "en": {"step": "step", "rows": "rows", "checks": "checks", "done": "Done", "revenue": "Revenue total",
-           "premium": "Premium wines", "ordinary": "Ordinary wines", "outputs": "Reports written to",
-           "warnings": "warning(s)", "passed": "passed"},
-    "fr": {"step": "étape", "rows": "lignes", "checks": "contrôles", "done": "Terminé", "revenue": "Chiffre d'affaires total",
-           "premium": "Vins premium", "ordinary": "Vins ordinaires", "outputs": "Rapports écrits dans",
-           "warnings": "avertissement(s)", "passed": "réussi(s)"},
-}  # fmt: skip
+    "en": {
+        "step": "step",
+        "rows": "rows",
+        "checks": "checks",
+        "done": "Done",
+        "revenue": "Revenue total",
+        "premium": "Premium wines",
+        "ordinary": "Ordinary wines",
+        "outputs": "Reports written to",
+        "warnings": "warning(s)",
+        "passed": "passed",
+    },
+    "fr": {
+        "step": "étape",
+        "rows": "lignes",
+        "checks": "contrôles",
+        "done": "Terminé",
+        "revenue": "Chiffre d'affaires total",
+        "premium": "Vins premium",
+        "ordinary": "Vins ordinaires",
+        "outputs": "Rapports écrits dans",
+        "warnings": "avertissement(s)",
+        "passed": "réussi(s)",
+    },
+}
 
 
 def _t(key: str) -> str:
@@ -67,7 +85,7 @@ def _label(key: str) -> str:
 
 
 def _euros(amount: str) -> str:
-    """87428.70 € as in the manifest (English) or 87 428,70 € (French: narrow no-break spaces, comma)."""
+    """87439.69 € as in the manifest (English) or 87 439,69 € (French: narrow no-break spaces, comma)."""
     if current_lang() != "fr":
         return f"{amount} €"
     whole, _, cents = amount.partition(".")
@@ -107,13 +125,15 @@ def handle_errors(func):
             if os.environ.get("BOTTLENECK_DEBUG"):
                 raise
             err.print(
-                "[bold red]✗[/] " + escape(
+                "[bold red]✗[/] "
+                + escape(
                     f"Unexpected error (please report it; BOTTLENECK_DEBUG=1 shows the traceback): "
                     f"{type(exc).__name__}: {exc}\nErreur inattendue (merci de la signaler ; BOTTLENECK_DEBUG=1 "
                     f"affiche la trace) : {type(exc).__name__} : {exc}"
                 ),
-                highlight=False, soft_wrap=True,
-            )  # fmt: skip
+                highlight=False,
+                soft_wrap=True,
+            )
             sys.exit(4)
 
     return wrapper
@@ -189,8 +209,14 @@ class Cli(click.Group):
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(["en", "fr"]), envvar="BOTTLENECK_LANG", default="en", show_default=True,
-              help="Language of messages (or BOTTLENECK_LANG).")  # fmt: skip
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    envvar="BOTTLENECK_LANG",
+    default="en",
+    show_default=True,
+    help="Language of messages (or BOTTLENECK_LANG).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every check result.")
 def main(lang: str, verbose: bool) -> None:
     """BottleNeck monthly wine-sales pipeline (ERP + web shop + link file → reports)."""
@@ -367,8 +393,13 @@ def steps():
 
 
 @main.command(name="lineage")
-@click.option("--drawio", type=click.Path(path_type=Path), default=Path("lineage.drawio"), show_default=True,
-              help="Where to write the draw.io diagram.")  # fmt: skip
+@click.option(
+    "--drawio",
+    type=click.Path(path_type=Path),
+    default=Path("lineage.drawio"),
+    show_default=True,
+    help="Where to write the draw.io diagram.",
+)
 def lineage_cmd(drawio: Path):
     """Print the lineage as Mermaid and write it as a draw.io file."""
     from . import lineage
@@ -432,11 +463,15 @@ def break_cmd(month, sources, fault, restore, as_list):
         return
     f = faults.break_month(folder, fault)
     if fr:
-        click.echo(f"{folder} : panne « {f.name} » appliquée ({f.fr.rstrip('.')}). Arrêt attendu : {f.stop_fr}.\n"
-                   f"Remise en état : bottleneck break --month {month} --restore")  # fmt: skip
+        click.echo(
+            f"{folder} : panne « {f.name} » appliquée ({f.fr.rstrip('.')}). Arrêt attendu : {f.stop_fr}.\n"
+            f"Remise en état : bottleneck break --month {month} --restore"
+        )
     else:
-        click.echo(f"{folder}: fault '{f.name}' applied ({f.en.rstrip('.')}). Expected stop: {f.stop_en}.\n"
-                   f"Undo: bottleneck break --month {month} --restore")  # fmt: skip
+        click.echo(
+            f"{folder}: fault '{f.name}' applied ({f.en.rstrip('.')}). Expected stop: {f.stop_en}.\n"
+            f"Undo: bottleneck break --month {month} --restore"
+        )
 
 
 def _emit_kestra(facts: dict) -> None:

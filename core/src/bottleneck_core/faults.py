@@ -42,8 +42,11 @@ class Fault:
 
     @property
     def stop_fr(self) -> str:
-        where = (f"contrôle {self.gate} après l'étape {self.step}" if self.gate
-                 else f"étape {self.step} (fichier d'entrée invalide)")  # fmt: skip
+        where = (
+            f"contrôle {self.gate} après l'étape {self.step}"
+            if self.gate
+            else f"étape {self.step} (fichier d'entrée invalide)"
+        )
         warned = f" (signalée plus tôt par l'avertissement {', '.join(self.warns)})" if self.warns else ""
         return f"{where}, code de sortie {self.exit_code}{warned}"
 
@@ -139,37 +142,108 @@ def _csv_renamed(folder: Path) -> None:
 FAULTS: dict[str, Fault] = {
     f.name: f
     for f in (
-        Fault("negative-prices", "40 ERP prices made negative.", "40 prix de l'ERP rendus négatifs.",
-              "premium", "reference_values", 1, _on_sheet("erp.xlsx", _negative_prices),
-              warns=("erp_price_not_negative",)),
-        Fault("blank-prices", "Every ERP price blanked.", "Tous les prix de l'ERP effacés.",
-              "clean_erp", "erp_prices_present", 1, _on_sheet("erp.xlsx", _blank_prices)),
-        Fault("duplicate-ids", "Five ERP products listed twice with another price.",
-              "Cinq produits de l'ERP listés deux fois avec un autre prix.",
-              "dedup_erp", "erp_keys_unique", 1, _on_sheet("erp.xlsx", _duplicate_ids)),
-        Fault("duplicate-id-web", "One web sku linked to two ERP products.",
-              "Un sku web relié à deux produits de l'ERP.",
-              "dedup_link", "link_id_web_unique", 1, _on_sheet("liaison.xlsx", _duplicate_id_web)),
-        Fault("unmatched-links", "Every id_web of the link file points at no web product.",
-              "Chaque id_web du fichier de liaison ne désigne aucun produit web.",
-              "merge", "merged_not_empty", 1, _on_sheet("liaison.xlsx", _unmatched_links)),
-        Fault("header-only", "The ERP export keeps its header and loses every row.",
-              "L'export ERP garde son en-tête et perd toutes ses lignes.",
-              "extract_erp", "erp_raw_has_rows", 1, _on_sheet("erp.xlsx", _header_only)),
-        Fault("bad-header", "ERP column 'price' renamed 'prix'.", "Colonne « price » de l'ERP renommée « prix ».",
-              "extract_erp", None, 2, _on_sheet("erp.xlsx", _bad_header)),
-        Fault("text-price", "The word 'cher' typed in an ERP price cell (row 7).",
-              "Le mot « cher » saisi dans une cellule de prix de l'ERP (ligne 7).",
-              "extract_erp", None, 2, _on_sheet("erp.xlsx", _text_price)),
-        Fault("date-key", "A date typed in a product_id cell of the link file (row 5).",
-              "Une date saisie dans une cellule product_id du fichier de liaison (ligne 5).",
-              "extract_link", None, 2, _on_sheet("liaison.xlsx", _date_key)),
-        Fault("missing-web", "The web-shop export is missing.", "L'export de la boutique web est absent.",
-              "extract_web", None, 2, _missing_web),
-        Fault("csv-renamed", "A CSV file saved as erp.xlsx.", "Un fichier CSV enregistré sous le nom erp.xlsx.",
-              "extract_erp", None, 2, _csv_renamed),
+        Fault(
+            "negative-prices",
+            "40 ERP prices made negative.",
+            "40 prix de l'ERP rendus négatifs.",
+            "premium",
+            "reference_values",
+            1,
+            _on_sheet("erp.xlsx", _negative_prices),
+            warns=("erp_price_not_negative",),
+        ),
+        Fault(
+            "blank-prices",
+            "Every ERP price blanked.",
+            "Tous les prix de l'ERP effacés.",
+            "clean_erp",
+            "erp_prices_present",
+            1,
+            _on_sheet("erp.xlsx", _blank_prices),
+        ),
+        Fault(
+            "duplicate-ids",
+            "Five ERP products listed twice with another price.",
+            "Cinq produits de l'ERP listés deux fois avec un autre prix.",
+            "dedup_erp",
+            "erp_keys_unique",
+            1,
+            _on_sheet("erp.xlsx", _duplicate_ids),
+        ),
+        Fault(
+            "duplicate-id-web",
+            "One web sku linked to two ERP products.",
+            "Un sku web relié à deux produits de l'ERP.",
+            "dedup_link",
+            "link_id_web_unique",
+            1,
+            _on_sheet("liaison.xlsx", _duplicate_id_web),
+        ),
+        Fault(
+            "unmatched-links",
+            "Every id_web of the link file points at no web product.",
+            "Chaque id_web du fichier de liaison ne désigne aucun produit web.",
+            "merge",
+            "merged_not_empty",
+            1,
+            _on_sheet("liaison.xlsx", _unmatched_links),
+        ),
+        Fault(
+            "header-only",
+            "The ERP export keeps its header and loses every row.",
+            "L'export ERP garde son en-tête et perd toutes ses lignes.",
+            "extract_erp",
+            "erp_raw_has_rows",
+            1,
+            _on_sheet("erp.xlsx", _header_only),
+        ),
+        Fault(
+            "bad-header",
+            "ERP column 'price' renamed 'prix'.",
+            "Colonne « price » de l'ERP renommée « prix ».",
+            "extract_erp",
+            None,
+            2,
+            _on_sheet("erp.xlsx", _bad_header),
+        ),
+        Fault(
+            "text-price",
+            "The word 'cher' typed in an ERP price cell (row 7).",
+            "Le mot « cher » saisi dans une cellule de prix de l'ERP (ligne 7).",
+            "extract_erp",
+            None,
+            2,
+            _on_sheet("erp.xlsx", _text_price),
+        ),
+        Fault(
+            "date-key",
+            "A date typed in a product_id cell of the link file (row 5).",
+            "Une date saisie dans une cellule product_id du fichier de liaison (ligne 5).",
+            "extract_link",
+            None,
+            2,
+            _on_sheet("liaison.xlsx", _date_key),
+        ),
+        Fault(
+            "missing-web",
+            "The web-shop export is missing.",
+            "L'export de la boutique web est absent.",
+            "extract_web",
+            None,
+            2,
+            _missing_web,
+        ),
+        Fault(
+            "csv-renamed",
+            "A CSV file saved as erp.xlsx.",
+            "Un fichier CSV enregistré sous le nom erp.xlsx.",
+            "extract_erp",
+            None,
+            2,
+            _csv_renamed,
+        ),
     )
-}  # fmt: skip
+}
 
 
 def get(name: str) -> Fault:

@@ -22,10 +22,32 @@ from .sources import SOURCES, WEB_COLUMNS
 SEED = 2026
 MONTHS = 6
 FIXED_TIME = dt.datetime(2000, 1, 1)
-DOMAINS = ("Château Lestage", "Domaine des Perrières", "Clos Marguerite", "Maison Bruant", "Domaine Roche",
-           "Château Vernay", "Domaine du Pélican", "Cave de Tain", "Mas Amiel", "Domaine Ogier")  # fmt: skip
-WINES = ("Pinot Noir", "Chablis", "Côtes du Rhône", "Saint-Joseph", "Crozes-Hermitage", "Sancerre",
-         "Pouilly-Fumé", "Bourgogne Aligoté", "Champagne Brut", "Saumur-Champigny", "Muscadet", "Gigondas")  # fmt: skip
+DOMAINS = (
+    "Château Lestage",
+    "Domaine des Perrières",
+    "Clos Marguerite",
+    "Maison Bruant",
+    "Domaine Roche",
+    "Château Vernay",
+    "Domaine du Pélican",
+    "Cave de Tain",
+    "Mas Amiel",
+    "Domaine Ogier",
+)
+WINES = (
+    "Pinot Noir",
+    "Chablis",
+    "Côtes du Rhône",
+    "Saint-Joseph",
+    "Crozes-Hermitage",
+    "Sancerre",
+    "Pouilly-Fumé",
+    "Bourgogne Aligoté",
+    "Champagne Brut",
+    "Saumur-Champigny",
+    "Muscadet",
+    "Gigondas",
+)
 
 
 @dataclass
@@ -50,9 +72,9 @@ def _month_list(first: str, count: int) -> list[str]:
 
 def _new_product(rng: random.Random, product_id: int, sku, on_web: bool) -> Product:
     if rng.random() < 0.04:
-        price = Decimal(rng.randrange(9000, 23000, 50)) / 100  # the few grands crus
-    else:
-        price = Decimal(round(rng.lognormvariate(3.15, 0.5) * 10) * 10) / 100
+        price = Decimal(rng.randrange(9000, 23000, 50) - 1) / 100  # the few grands crus: 89.99 to 229.49
+    else:  # prices to the cent, odd ones included, so that a rounding to 0.10 € cannot go unnoticed
+        price = Decimal(round(rng.lognormvariate(3.15, 0.5) * 100)) / 100
     name = f"{rng.choice(DOMAINS)} {rng.choice(WINES)} {rng.randint(2012, 2022)}"
     return Product(product_id, sku, on_web, price, rng.randint(0, 120), name, rng.expovariate(1 / 3))
 
@@ -85,7 +107,7 @@ def evolve(products: list[Product], rng: random.Random) -> list[Product]:
         kept.append(_new_product(rng, next_id + i, sku, True))
     for p in rng.sample(kept, 10):
         if p.sku != "bon-cadeau-25-euros":
-            p.price = (p.price * Decimal(rng.choice(("0.95", "1.05", "1.10")))).quantize(Decimal("0.1"))
+            p.price = (p.price * Decimal(rng.choice(("0.95", "1.05", "1.10")))).quantize(Decimal("0.01"))
     return kept
 
 
@@ -119,18 +141,58 @@ def month_data(products: list[Product], rng: random.Random, month_index: int) ->
     for n, p in enumerate(web_products):
         date = dt.datetime(2018, 2, 8, 12) + dt.timedelta(days=n % 900, minutes=n)
         slug = p.name.lower().replace(" ", "-")
-        base = dict(zip(WEB_COLUMNS, [p.sku, 0, 0, 0, 0, sales[p.product_id], "taxable", None, 2, date, date,
-                                     f"<p>{p.name}.</p>", p.name, None, "publish", "closed", "closed", None, slug,
-                                     date, date, None, 0, f"https://bottleneck.example/?post_type=product&p={p.product_id}",
-                                     0, "product", None, 0], strict=True))  # fmt: skip
-        image = base | {"tax_status": None, "post_status": "inherit", "post_type": "attachment",
-                        "post_mime_type": "image/jpeg", "guid": f"https://bottleneck.example/img/{slug}.jpg"}  # fmt: skip
+        base = dict(
+            zip(
+                WEB_COLUMNS,
+                [
+                    p.sku,
+                    0,
+                    0,
+                    0,
+                    0,
+                    sales[p.product_id],
+                    "taxable",
+                    None,
+                    2,
+                    date,
+                    date,
+                    f"<p>{p.name}.</p>",
+                    p.name,
+                    None,
+                    "publish",
+                    "closed",
+                    "closed",
+                    None,
+                    slug,
+                    date,
+                    date,
+                    None,
+                    0,
+                    f"https://bottleneck.example/?post_type=product&p={p.product_id}",
+                    0,
+                    "product",
+                    None,
+                    0,
+                ],
+                strict=True,
+            )
+        )
+        image = base | {
+            "tax_status": None,
+            "post_status": "inherit",
+            "post_type": "attachment",
+            "post_mime_type": "image/jpeg",
+            "guid": f"https://bottleneck.example/img/{slug}.jpg",
+        }
         if p.product_id in disagree:
             image["total_sales"] = sales[p.product_id] + 1 + n % 3
         web += [list(base.values()), list(image.values())]
     for p in odd[13:15]:  # two rows with data but no sku
-        web.append([None, 0, 0, 0, 0, 0, None, None, 2, None, None, None, f"{p.name} (brouillon)", None, "draft"]
-                   + [None] * 10 + ["product", None, 0])  # fmt: skip
+        web.append(
+            [None, 0, 0, 0, 0, 0, None, None, 2, None, None, None, f"{p.name} (brouillon)", None, "draft"]
+            + [None] * 10
+            + ["product", None, 0]
+        )
     rng.shuffle(web)
     for _ in range(83):  # entirely empty rows (never last: Excel does not keep trailing empty rows)
         web.insert(rng.randrange(len(web)), [None] * len(WEB_COLUMNS))
@@ -144,16 +206,23 @@ def month_data(products: list[Product], rng: random.Random, month_index: int) ->
     total = sum(revenue.values(), Decimal("0.00"))
     reference = {
         "counts": {
-            "erp_raw": len(erp), "erp_dedup": len(erp), "link_raw": len(link), "link_dedup": len(link),
-            "web_raw": len(web), "web_clean": 2 * len(web_products), "web_dedup": len(web_products),
-            "merged": len(merged), "premium": len(premium), "ordinary": len(merged) - len(premium),
+            "erp_raw": len(erp),
+            "erp_dedup": len(erp),
+            "link_raw": len(link),
+            "link_dedup": len(link),
+            "web_raw": len(web),
+            "web_clean": 2 * len(web_products),
+            "web_dedup": len(web_products),
+            "merged": len(merged),
+            "premium": len(premium),
+            "ordinary": len(merged) - len(premium),
         },
         "revenue_total": str(total),
         "premium_revenue": str(premium_revenue),
         "ordinary_revenue": str(total - premium_revenue),
         "price_mean": f"{mean:.2f}",
         "price_std": f"{std:.2f}",
-    }  # fmt: skip
+    }
     return MonthData(erp, link, web, reference)
 
 
@@ -209,11 +278,15 @@ def generate_large(out: Path, products: int, fmt: str = "parquet", seed: int = S
     on_web = rng.random(products) < 0.87
     linked = on_web | (rng.random(products) < 0.2)
     stock = rng.integers(-1, 120, products)
-    erp = pa.table({
-        "product_id": ids, "onsale_web": on_web.astype("int64"),
-        "price": np.round(rng.lognormal(3.15, 0.5, products), 1),
-        "stock_quantity": stock, "stock_status": np.where(stock > 0, "instock", "outofstock"),
-    })  # fmt: skip
+    erp = pa.table(
+        {
+            "product_id": ids,
+            "onsale_web": on_web.astype("int64"),
+            "price": np.round(rng.lognormal(3.15, 0.5, products), 2),
+            "stock_quantity": stock,
+            "stock_status": np.where(stock > 0, "instock", "outofstock"),
+        }
+    )
     skus = (ids + 10_000_000).astype(str)
     link = pa.table({"product_id": ids, "id_web": pa.array(np.where(linked, skus, None), pa.string())})
     web_skus = np.repeat(skus[on_web], 2)

@@ -75,5 +75,14 @@ def emit_email(message: dict) -> None:
     kestra = _kestra()
     if kestra is None:
         return
-    kestra.outputs({"subject": message["subject"], "text": message["text"], "to": message["to"], "from": message["from"],
-                    "send": bool(smtp_host()), "smtp_host": smtp_host() or "", "smtp_port": smtp_port()})  # fmt: skip
+    kestra.outputs(
+        {
+            "subject": message["subject"],
+            "text": message["text"],
+            "to": message["to"],
+            "from": message["from"],
+            "send": bool(smtp_host()),
+            "smtp_host": smtp_host() or "",
+            "smtp_port": smtp_port(),
+        }
+    )

@@ -178,12 +178,31 @@ def _write_detail_rows(handle, columns: dict, start: int, stop: int, first_row: 
         c = {name: values.slice(offset, size) for name, values in columns.items()}
         r = pc.cast(pa.array(np.arange(first_row + offset - start, first_row + offset - start + size)), pa.string())
         xml = _join(
-            '<row r="', r, '">', _id_cells(c["product_id"], "A", r), _id_cells(c["sku"], "B", r),
-            '<c r="C', r, '"', _text_tails(c["name"]),
-            '<c r="D', r, f'" s="{money}"><v>', _g16(c["price"]), "</v></c>",
-            '<c r="E', r, '"><v>', _g16(c["total_sales"]), "</v></c>",
-            '<c r="F', r, f'" s="{money}"><v>', _g16(c["revenue"]), "</v></c></row>",
-        )  # fmt: skip
+            '<row r="',
+            r,
+            '">',
+            _id_cells(c["product_id"], "A", r),
+            _id_cells(c["sku"], "B", r),
+            '<c r="C',
+            r,
+            '"',
+            _text_tails(c["name"]),
+            '<c r="D',
+            r,
+            f'" s="{money}"><v>',
+            _g16(c["price"]),
+            "</v></c>",
+            '<c r="E',
+            r,
+            '"><v>',
+            _g16(c["total_sales"]),
+            "</v></c>",
+            '<c r="F',
+            r,
+            f'" s="{money}"><v>',
+            _g16(c["revenue"]),
+            "</v></c></row>",
+        )
         if xml.null_count:
             raise PipelineError(
                 en=f"Empty price, sales or revenue in the revenue table (rows {offset + 1}–{offset + size}): nothing can be written.",
@@ -332,9 +351,17 @@ def write_wines_csv(wines, path: Path) -> None:
 
     zs = pa.array([f"{z:.6f}" for z in column("z_score").to_pylist()], pa.string())
     lines = _join(
-        _csv_texts(column("product_id")), ",", _csv_texts(column("sku")), ",", _csv_texts(column("name")), ",",
-        pc.cast(column("price"), pa.string()), ",", zs, "\n",
-    )  # fmt: skip
+        _csv_texts(column("product_id")),
+        ",",
+        _csv_texts(column("sku")),
+        ",",
+        _csv_texts(column("name")),
+        ",",
+        pc.cast(column("price"), pa.string()),
+        ",",
+        zs,
+        "\n",
+    )
     with path.open("wb") as handle:
         handle.write(b"product_id,sku,name,price,z_score\n")
         if len(lines):

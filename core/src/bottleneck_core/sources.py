@@ -31,13 +31,35 @@ def arrow_type(kind: str) -> pa.DataType:
 
 
 WEB_COLUMNS = (
-    "sku", "virtual", "downloadable", "rating_count", "average_rating", "total_sales",
-    "tax_status", "tax_class", "post_author", "post_date", "post_date_gmt", "post_content",
-    "post_title", "post_excerpt", "post_status", "comment_status", "ping_status",
-    "post_password", "post_name", "post_modified", "post_modified_gmt",
-    "post_content_filtered", "post_parent", "guid", "menu_order", "post_type",
-    "post_mime_type", "comment_count",
-)  # fmt: skip
+    "sku",
+    "virtual",
+    "downloadable",
+    "rating_count",
+    "average_rating",
+    "total_sales",
+    "tax_status",
+    "tax_class",
+    "post_author",
+    "post_date",
+    "post_date_gmt",
+    "post_content",
+    "post_title",
+    "post_excerpt",
+    "post_status",
+    "comment_status",
+    "ping_status",
+    "post_password",
+    "post_name",
+    "post_modified",
+    "post_modified_gmt",
+    "post_content_filtered",
+    "post_parent",
+    "guid",
+    "menu_order",
+    "post_type",
+    "post_mime_type",
+    "comment_count",
+)
 
 
 @dataclass(frozen=True)
@@ -101,9 +123,8 @@ def find_file(folder: Path, source: Source) -> Path:
         )
     stems = {stem.lower() for stem in source.stems}
     found = sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and p.stem.lower() in stems and p.suffix.lower() in SUFFIXES
-    )  # fmt: skip
+        p for p in folder.iterdir() if p.is_file() and p.stem.lower() in stems and p.suffix.lower() in SUFFIXES
+    )
     if not found:
         raise SourceError(
             en=f"Missing source file for '{source.name}': expected one of {source.file_names} in {folder}.",
@@ -335,8 +356,7 @@ def _pick_sheet(path: Path, book, source: Source) -> tuple[str, list[list]]:
     if not visible:
         raise SourceError(en=f"{path.name} has no visible sheet.", fr=f"{path.name} n'a aucune feuille visible.")
     if len(visible) > 1:  # report on the first, and say which sheets were looked at
-        _check_header(path, grids[visible[0]][0] if grids[visible[0]] else [], source,
-                      sheets=", ".join(visible))  # fmt: skip
+        _check_header(path, grids[visible[0]][0] if grids[visible[0]] else [], source, sheets=", ".join(visible))
     return visible[0], grids[visible[0]]
 
 

@@ -36,7 +36,7 @@ def preview_markdown(paths: Paths, table: str, rows: int = 5) -> str:
 
 
 def money_text(value, lang: str | None = None) -> str:
-    """An amount as a student reads it: two decimals and €, e.g. "87,428.70 €" (fr: "87 428,70 €").
+    """An amount as a student reads it: two decimals and €, e.g. "87,439.69 €" (fr: "87 439,69 €").
 
     Exact: the value is turned into a Decimal (from its string for floats), never rounded twice.
     """
@@ -48,13 +48,19 @@ def money_text(value, lang: str | None = None) -> str:
 
 
 VERDICTS = {
-    "en": {"stopped": "❌ stopped at check_{step}: {name} — {message}",
-           "early": "❌ stopped before the revenue step: see the failed task's log",
-           "warned": "⚠️ finished with {n} warning(s): {names}", "passed": "✅ all {n} checks passed"},
-    "fr": {"stopped": "❌ arrêtée au contrôle check_{step} : {name} — {message}",
-           "early": "❌ arrêtée avant l'étape revenue : voir le journal de la tâche en échec",
-           "warned": "⚠️ terminée avec {n} avertissement(s) : {names}", "passed": "✅ les {n} contrôles sont passés"},
-}  # fmt: skip
+    "en": {
+        "stopped": "❌ stopped at check_{step}: {name} — {message}",
+        "early": "❌ stopped before the revenue step: see the failed task's log",
+        "warned": "⚠️ finished with {n} warning(s): {names}",
+        "passed": "✅ all {n} checks passed",
+    },
+    "fr": {
+        "stopped": "❌ arrêtée au contrôle check_{step} : {name} — {message}",
+        "early": "❌ arrêtée avant l'étape revenue : voir le journal de la tâche en échec",
+        "warned": "⚠️ terminée avec {n} avertissement(s) : {names}",
+        "passed": "✅ les {n} contrôles sont passés",
+    },
+}
 
 
 def verdict(summary: dict) -> str:
@@ -77,8 +83,11 @@ def summary_markdown(summary: dict) -> str:
     """A short report: the verdict, the figures, then one line per check (failed ones first)."""
     lines = [f"# BottleNeck {summary['month']}", "", f"**{verdict(summary)}**", ""]
     if "revenue_total" in summary:
-        lines += [f"**Revenue total / CA total:** {money_text(summary['revenue_total'])}  ",
-                  f"**Premium / ordinary:** {summary.get('premium_count')} / {summary.get('ordinary_count')}", ""]  # fmt: skip
+        lines += [
+            f"**Revenue total / CA total:** {money_text(summary['revenue_total'])}  ",
+            f"**Premium / ordinary:** {summary.get('premium_count')} / {summary.get('ordinary_count')}",
+            "",
+        ]
     lines += ["| table | rows |", "|---|---|"] + [f"| {t} | {n} |" for t, n in summary["rows"].items()]
     lines += ["", "| check | level | status |", "|---|---|---|"]
     failed_first = sorted(summary["checks"], key=lambda c: c["status"] != FAILED)  # stable: graph order within
@@ -89,16 +98,37 @@ def summary_markdown(summary: dict) -> str:
 # --- Run statistics: the block every run ends with, in every tool's logs ------------------------
 
 STATS = {
-    "en": {"title": "BottleNeck run statistics", "month": "Month", "started": "Started", "duration": "Duration",
-           "merged": "Rows merged", "revenue": "Revenue total", "premium": "Premium wines", "ordinary": "Ordinary wines",
-           "outputs": "Output files", "checks": "Checks", "counts": "{passed} passed, {warned} warned",
-           "all_passed": "All quality gates passed.", "unknown": "unknown"},
-    "fr": {"title": "Statistiques de l'exécution BottleNeck", "month": "Mois", "started": "Début", "duration": "Durée",
-           "merged": "Lignes fusionnées", "revenue": "Chiffre d'affaires total", "premium": "Vins premium",
-           "ordinary": "Vins ordinaires", "outputs": "Fichiers produits", "checks": "Contrôles",
-           "counts": "{passed} réussi(s), {warned} avertissement(s)",
-           "all_passed": "Tous les contrôles qualité sont passés.", "unknown": "inconnu"},
-}  # fmt: skip
+    "en": {
+        "title": "BottleNeck run statistics",
+        "month": "Month",
+        "started": "Started",
+        "duration": "Duration",
+        "merged": "Rows merged",
+        "revenue": "Revenue total",
+        "premium": "Premium wines",
+        "ordinary": "Ordinary wines",
+        "outputs": "Output files",
+        "checks": "Checks",
+        "counts": "{passed} passed, {warned} warned",
+        "all_passed": "All quality gates passed.",
+        "unknown": "unknown",
+    },
+    "fr": {
+        "title": "Statistiques de l'exécution BottleNeck",
+        "month": "Mois",
+        "started": "Début",
+        "duration": "Durée",
+        "merged": "Lignes fusionnées",
+        "revenue": "Chiffre d'affaires total",
+        "premium": "Vins premium",
+        "ordinary": "Vins ordinaires",
+        "outputs": "Fichiers produits",
+        "checks": "Contrôles",
+        "counts": "{passed} réussi(s), {warned} avertissement(s)",
+        "all_passed": "Tous les contrôles qualité sont passés.",
+        "unknown": "inconnu",
+    },
+}
 
 
 def _number(value, lang: str, places: int = 0) -> str:
@@ -159,10 +189,17 @@ def run_statistics(paths: Paths, started=None, duration=None, lang: str | None =
     revenue = _number(Decimal(str(manifest["revenue_total"])), lang, 2) + "\u00a0€"
     outputs = [*manifest["outputs"], "manifest.json"]
     sep = " :" if lang == "fr" else ":"
-    rows = [(s["month"], paths.month), (s["started"], when), (s["duration"], took),
-            (s["merged"], _number(manifest["rows"]["merged"], lang)), (s["revenue"], revenue),
-            (s["premium"], _number(manifest["premium_count"], lang)), (s["ordinary"], _number(manifest["ordinary_count"], lang)),
-            (s["outputs"], ", ".join(outputs)), (s["checks"], s["counts"].format(passed=passed, warned=warned))]  # fmt: skip
+    rows = [
+        (s["month"], paths.month),
+        (s["started"], when),
+        (s["duration"], took),
+        (s["merged"], _number(manifest["rows"]["merged"], lang)),
+        (s["revenue"], revenue),
+        (s["premium"], _number(manifest["premium_count"], lang)),
+        (s["ordinary"], _number(manifest["ordinary_count"], lang)),
+        (s["outputs"], ", ".join(outputs)),
+        (s["checks"], s["counts"].format(passed=passed, warned=warned)),
+    ]
     width = max(len(label) for label, _ in rows) + len(sep)
     lines = [f"── {s['title']} ──"] + [f"{(label + sep).ljust(width)} {value}" for label, value in rows]
     if warned == 0 and passed + sum(c["status"] == "skipped" for c in checks) == len(checks):

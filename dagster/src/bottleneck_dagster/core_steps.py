@@ -61,8 +61,10 @@ def materialize_step(context: dg.AssetExecutionContext, step: str) -> Iterator[d
 def _metadata(paths: Paths, output: str, facts: dict) -> dict:
     if output in graph.TABLES:  # a Parquet work table
         rows = facts["rows"][output]
-        meta = {"dagster/row_count": dg.MetadataValue.int(rows),
-                "preview": dg.MetadataValue.md(summary.preview_markdown(paths, output))}  # fmt: skip
+        meta = {
+            "dagster/row_count": dg.MetadataValue.int(rows),
+            "preview": dg.MetadataValue.md(summary.preview_markdown(paths, output)),
+        }
         if output == "revenue":  # money as text: exact, two decimals and €
             meta["revenue_total"] = dg.MetadataValue.text(summary.money_text(facts["revenue_total"]))
         if output in ("premium", "ordinary"):
@@ -71,9 +73,11 @@ def _metadata(paths: Paths, output: str, facts: dict) -> dict:
     meta = {"path": dg.MetadataValue.path(str(paths.output / output))}  # a published report file
     if output == "manifest.json":
         month = summary.month_summary(paths)
-        meta |= {"revenue_total": dg.MetadataValue.text(summary.money_text(month["revenue_total"])),
-                 "premium_count": dg.MetadataValue.int(month["premium_count"]),
-                 "summary": dg.MetadataValue.md(summary.summary_markdown(month))}  # fmt: skip
+        meta |= {
+            "revenue_total": dg.MetadataValue.text(summary.money_text(month["revenue_total"])),
+            "premium_count": dg.MetadataValue.int(month["premium_count"]),
+            "summary": dg.MetadataValue.md(summary.summary_markdown(month)),
+        }
     return meta
 
 
@@ -85,10 +89,14 @@ def quality_gates(step: str, asset) -> dg.AssetChecksDefinition:
     warnings (Dagster would show any failed check as "Failed", even a WARN one).
     """
 
-    @dg.asset_check(asset=asset, name="quality_gates", blocking=True,
-                    description=f"Core gates of step `{step}`: {', '.join(graph.get(step).checks)}. "
-                                "The check's status is its latest run, whichever month: the month "
-                                "is in the `month` metadata of each result.")  # fmt: skip
+    @dg.asset_check(
+        asset=asset,
+        name="quality_gates",
+        blocking=True,
+        description=f"Core gates of step `{step}`: {', '.join(graph.get(step).checks)}. "
+        "The check's status is its latest run, whichever month: the month "
+        "is in the `month` metadata of each result.",
+    )
     def _gates(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         paths = month_paths(context)
         try:
@@ -120,7 +128,7 @@ def quality_gates(step: str, asset) -> dg.AssetChecksDefinition:
                 "month": paths.month,
                 "results": dg.MetadataValue.md(table),
                 **{c["name"]: f"{c['status']} ({c['level']})" for c in results},
-            },  # fmt: skip
+            },
         )
 
     return _gates

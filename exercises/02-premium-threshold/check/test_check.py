@@ -49,62 +49,87 @@ def runs(module, tmp_path_factory):
 
 
 def test_starter_module_loads(module):
-    expect(callable(getattr(module, "run_month", None)) and callable(getattr(module, "main", None)),
-           "run_month.py must keep run_month(paths, threshold) and main(argv).",
-           "run_month.py doit garder run_month(paths, threshold) et main(argv).")  # fmt: skip
+    expect(
+        callable(getattr(module, "run_month", None)) and callable(getattr(module, "main", None)),
+        "run_month.py must keep run_month(paths, threshold) and main(argv).",
+        "run_month.py doit garder run_month(paths, threshold) et main(argv).",
+    )
 
 
 def test_two_thresholds_give_the_right_premium_counts(runs):
     counts = {t: m["premium_count"] for t, (_, m) in runs.items()}
     for threshold, (paths, manifest) in runs.items():
         expected = expected_premium(paths, threshold)
-        expect(premium_ids(paths) == expected and manifest["premium_count"] == len(expected),
-               f"With threshold {threshold}, {len(expected)} wines have z > {threshold}; the run classed "
-               f"{manifest['premium_count']} as premium (counts by threshold: {counts}).",
-               f"Avec le seuil {threshold}, {len(expected)} vins ont z > {threshold} ; l'exécution en a classé "
-               f"{manifest['premium_count']} en premium (nombres par seuil : {counts}).",
-               "run_month receives threshold: pass it on to runner.run_pipeline (look at its signature).",
-               "run_month reçoit threshold : transmettez-le à runner.run_pipeline (regardez sa signature).")  # fmt: skip
+        expect(
+            premium_ids(paths) == expected and manifest["premium_count"] == len(expected),
+            f"With threshold {threshold}, {len(expected)} wines have z > {threshold}; the run classed "
+            f"{manifest['premium_count']} as premium (counts by threshold: {counts}).",
+            f"Avec le seuil {threshold}, {len(expected)} vins ont z > {threshold} ; l'exécution en a classé "
+            f"{manifest['premium_count']} en premium (nombres par seuil : {counts}).",
+            "run_month receives threshold: pass it on to runner.run_pipeline (look at its signature).",
+            "run_month reçoit threshold : transmettez-le à runner.run_pipeline (regardez sa signature).",
+        )
 
 
 def test_the_manifest_records_the_threshold(runs):
     for threshold, (paths, manifest) in runs.items():
         on_disk = json.loads((paths.output / "manifest.json").read_text(encoding="utf-8"))
-        expect(on_disk["premium_threshold"] == threshold == manifest["premium_threshold"],
-               f"A run asked for threshold {threshold}; manifest.json records {on_disk['premium_threshold']}.",
-               f"Une exécution a demandé le seuil {threshold} ; manifest.json indique {on_disk['premium_threshold']}.",
-               "The manifest takes the threshold the premium step used: give the step the run's threshold.",
-               "Le manifeste reprend le seuil utilisé par l'étape premium : donnez-lui celui de l'exécution.")  # fmt: skip
+        expect(
+            on_disk["premium_threshold"] == threshold == manifest["premium_threshold"],
+            f"A run asked for threshold {threshold}; manifest.json records {on_disk['premium_threshold']}.",
+            f"Une exécution a demandé le seuil {threshold} ; manifest.json indique {on_disk['premium_threshold']}.",
+            "The manifest takes the threshold the premium step used: give the step the run's threshold.",
+            "Le manifeste reprend le seuil utilisé par l'étape premium : donnez-lui celui de l'exécution.",
+        )
 
 
 def test_the_cli_option_reaches_the_run(module, tmp_path):
     paths = core_kit.month_paths(tmp_path, keep_reference=False)
-    argv = ["--month", paths.month, "--sources", str(paths.sources), "--work", str(tmp_path / "work"),
-            "--out", str(tmp_path / "output"), "--threshold", "1.5"]  # fmt: skip
+    argv = [
+        "--month",
+        paths.month,
+        "--sources",
+        str(paths.sources),
+        "--work",
+        str(tmp_path / "work"),
+        "--out",
+        str(tmp_path / "output"),
+        "--threshold",
+        "1.5",
+    ]
     try:
         code = module.main(argv)
     except SystemExit as exc:  # argparse: unknown option
         code = exc.code
-    expect(code in (0, None), f"`run_month.py {' '.join(argv[-2:])} ...` stopped with exit code {code}.",
-           f"`run_month.py {' '.join(argv[-2:])} ...` s'est arrêté avec le code {code}.",
-           "parser.add_argument(\"--threshold\", type=float, ...)", "parser.add_argument(\"--threshold\", type=float, ...)")  # fmt: skip
+    expect(
+        code in (0, None),
+        f"`run_month.py {' '.join(argv[-2:])} ...` stopped with exit code {code}.",
+        f"`run_month.py {' '.join(argv[-2:])} ...` s'est arrêté avec le code {code}.",
+        'parser.add_argument("--threshold", type=float, ...)',
+        'parser.add_argument("--threshold", type=float, ...)',
+    )
     manifest = json.loads((paths.output / "manifest.json").read_text(encoding="utf-8"))
     expected = expected_premium(paths, 1.5)
-    expect(manifest["premium_threshold"] == 1.5 and manifest["premium_count"] == len(expected),
-           f"--threshold 1.5: the manifest records threshold {manifest['premium_threshold']} and "
-           f"{manifest['premium_count']} premium wines ({len(expected)} expected).",
-           f"--threshold 1.5 : le manifeste indique le seuil {manifest['premium_threshold']} et "
-           f"{manifest['premium_count']} vins premium ({len(expected)} attendus).",
-           "main must hand args.threshold to run_month.", "main doit passer args.threshold à run_month.")  # fmt: skip
+    expect(
+        manifest["premium_threshold"] == 1.5 and manifest["premium_count"] == len(expected),
+        f"--threshold 1.5: the manifest records threshold {manifest['premium_threshold']} and "
+        f"{manifest['premium_count']} premium wines ({len(expected)} expected).",
+        f"--threshold 1.5 : le manifeste indique le seuil {manifest['premium_threshold']} et "
+        f"{manifest['premium_count']} vins premium ({len(expected)} attendus).",
+        "main must hand args.threshold to run_month.",
+        "main doit passer args.threshold à run_month.",
+    )
 
 
 def test_the_run_leaves_the_environment_alone(runs):
     import os
 
-    expect("BOTTLENECK_PREMIUM_Z" not in os.environ,
-           f"After run_month, BOTTLENECK_PREMIUM_Z={os.environ.get('BOTTLENECK_PREMIUM_Z')!r} is set in the process: "
-           "every later run of this worker would inherit it.",
-           f"Après run_month, BOTTLENECK_PREMIUM_Z={os.environ.get('BOTTLENECK_PREMIUM_Z')!r} est défini dans le processus : "
-           "toutes les exécutions suivantes de ce worker en hériteraient.",
-           "Pass the threshold as an argument, not through the environment.",
-           "Transmettez le seuil en argument, pas par l'environnement.")  # fmt: skip
+    expect(
+        "BOTTLENECK_PREMIUM_Z" not in os.environ,
+        f"After run_month, BOTTLENECK_PREMIUM_Z={os.environ.get('BOTTLENECK_PREMIUM_Z')!r} is set in the process: "
+        "every later run of this worker would inherit it.",
+        f"Après run_month, BOTTLENECK_PREMIUM_Z={os.environ.get('BOTTLENECK_PREMIUM_Z')!r} est défini dans le processus : "
+        "toutes les exécutions suivantes de ce worker en hériteraient.",
+        "Pass the threshold as an argument, not through the environment.",
+        "Transmettez le seuil en argument, pas par l'environnement.",
+    )

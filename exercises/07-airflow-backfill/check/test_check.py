@@ -27,19 +27,26 @@ def backfill_args() -> argparse.Namespace:
         shlex.split(line, comments=True) for line in work_file("backfill.sh").read_text(encoding="utf-8").splitlines()
     ]
     commands = [words for words in lines if words[:3] == ["airflow", "backfill", "create"]]
-    expect(len(commands) == 1, f"backfill.sh should hold one `airflow backfill create` command; found {len(commands)}.",
-           f"backfill.sh devrait contenir une commande `airflow backfill create` ; trouvé {len(commands)}.",
-           "One command line, not split with backslashes.", "Une seule ligne de commande, sans la couper avec des antislashs.")  # fmt: skip
+    expect(
+        len(commands) == 1,
+        f"backfill.sh should hold one `airflow backfill create` command; found {len(commands)}.",
+        f"backfill.sh devrait contenir une commande `airflow backfill create` ; trouvé {len(commands)}.",
+        "One command line, not split with backslashes.",
+        "Une seule ligne de commande, sans la couper avec des antislashs.",
+    )
     parser = argparse.ArgumentParser(add_help=False)
     for arg in (cli_config.ARG_BACKFILL_DAG, cli_config.ARG_BACKFILL_FROM_DATE, cli_config.ARG_BACKFILL_TO_DATE):
         parser.add_argument(*arg.flags, **{k: v for k, v in arg.kwargs.items() if k != "help"})
     try:
         args, _ = parser.parse_known_args(commands[0][3:])
     except SystemExit:
-        expect(False, f"Airflow cannot read this command: {shlex.join(commands[0])}",
-               f"Airflow ne peut pas lire cette commande : {shlex.join(commands[0])}",
-               "--dag-id, --from-date and --to-date are required; dates as YYYY-MM-DD.",
-               "--dag-id, --from-date et --to-date sont obligatoires ; les dates au format AAAA-MM-JJ.")  # fmt: skip
+        expect(
+            False,
+            f"Airflow cannot read this command: {shlex.join(commands[0])}",
+            f"Airflow ne peut pas lire cette commande : {shlex.join(commands[0])}",
+            "--dag-id, --from-date and --to-date are required; dates as YYYY-MM-DD.",
+            "--dag-id, --from-date et --to-date sont obligatoires ; les dates au format AAAA-MM-JJ.",
+        )
     return args
 
 
@@ -65,22 +72,28 @@ def month_of(info) -> str:
 
 def test_starter_command_is_read_by_airflow():
     args = backfill_args()
-    expect(args.dag_id == airflow_kit.DAG_ID, f"--dag-id is {args.dag_id!r}; the DAG is {airflow_kit.DAG_ID}.",
-           f"--dag-id vaut {args.dag_id!r} ; le DAG s'appelle {airflow_kit.DAG_ID}.")  # fmt: skip
+    expect(
+        args.dag_id == airflow_kit.DAG_ID,
+        f"--dag-id is {args.dag_id!r}; the DAG is {airflow_kit.DAG_ID}.",
+        f"--dag-id vaut {args.dag_id!r} ; le DAG s'appelle {airflow_kit.DAG_ID}.",
+    )
 
 
 def check_months(dag) -> list:
     args = backfill_args()
     runs = planned_runs(dag, args)
     months = [month_of(r) for r in runs]
-    expect(months == WANTED, f"From {args.from_date:%Y-%m-%d} to {args.to_date:%Y-%m-%d} the backfill makes {len(runs)} run(s), "
-           f"for {months}; expected one each for {WANTED}.",
-           f"Du {args.from_date:%d/%m/%Y} au {args.to_date:%d/%m/%Y} le rattrapage crée {len(runs)} exécution(s), "
-           f"pour {months} ; attendu une pour chacun de {WANTED}.",
-           "A run's logical date is the start of its data interval, the 15th of the month it processes "
-           "(read the DAG's docstring); both dates of the window are inclusive.",
-           "La date logique d'une exécution est le début de son intervalle de données, le 15 du mois qu'elle traite "
-           "(lisez la docstring du DAG) ; les deux dates de la fenêtre sont incluses.")  # fmt: skip
+    expect(
+        months == WANTED,
+        f"From {args.from_date:%Y-%m-%d} to {args.to_date:%Y-%m-%d} the backfill makes {len(runs)} run(s), "
+        f"for {months}; expected one each for {WANTED}.",
+        f"Du {args.from_date:%d/%m/%Y} au {args.to_date:%d/%m/%Y} le rattrapage crée {len(runs)} exécution(s), "
+        f"pour {months} ; attendu une pour chacun de {WANTED}.",
+        "A run's logical date is the start of its data interval, the 15th of the month it processes "
+        "(read the DAG's docstring); both dates of the window are inclusive.",
+        "La date logique d'une exécution est le début de son intervalle de données, le 15 du mois qu'elle traite "
+        "(lisez la docstring du DAG) ; les deux dates de la fenêtre sont incluses.",
+    )
     return runs
 
 

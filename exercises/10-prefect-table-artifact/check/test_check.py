@@ -24,9 +24,11 @@ def module():
 def test_starter_flow_loads(module):
     from prefect import Flow
 
-    expect(isinstance(module.monthly_report, Flow) and callable(module.publish_summary),
-           "monthly_report.py must keep the monthly_report flow and publish_summary(paths).",
-           "monthly_report.py doit garder le flow monthly_report et publish_summary(paths).")  # fmt: skip
+    expect(
+        isinstance(module.monthly_report, Flow) and callable(module.publish_summary),
+        "monthly_report.py must keep the monthly_report flow and publish_summary(paths).",
+        "monthly_report.py doit garder le flow monthly_report et publish_summary(paths).",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +54,11 @@ def published(module, tmp_path_factory):
     with prefect_test_harness(server_startup_timeout=120):
         state = summary_only(return_state=True)
         with get_client(sync_client=True) as client:
-            found = client.read_artifacts(artifact_filter=ArtifactFilter(
-                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])))  # fmt: skip
+            found = client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])
+                )
+            )
     from bottleneck_core.summary import month_summary
 
     return {a.key: a for a in found}, month_summary(paths)
@@ -62,10 +67,13 @@ def published(module, tmp_path_factory):
 def test_the_checks_table_artifact_exists(published):
     artifacts, figures = published
     key = f"bottleneck-{MONTH}-checks"
-    expect(key in artifacts, f"No artifact {key!r}; the run made {sorted(artifacts)}.",
-           f"Pas d'artefact {key!r} ; l'exécution a créé {sorted(artifacts)}.",
-           "create_table_artifact(key=f\"{key}-checks\", table=[...], description=...), like the -rows one.",
-           "create_table_artifact(key=f\"{key}-checks\", table=[...], description=...), comme celui des lignes (-rows).")  # fmt: skip
+    expect(
+        key in artifacts,
+        f"No artifact {key!r}; the run made {sorted(artifacts)}.",
+        f"Pas d'artefact {key!r} ; l'exécution a créé {sorted(artifacts)}.",
+        'create_table_artifact(key=f"{key}-checks", table=[...], description=...), like the -rows one.',
+        'create_table_artifact(key=f"{key}-checks", table=[...], description=...), comme celui des lignes (-rows).',
+    )
     artifact = artifacts[key]
     expect(
         artifact.type == "table",
@@ -73,9 +81,13 @@ def test_the_checks_table_artifact_exists(published):
         f"{key} est un artefact {artifact.type}, pas un tableau.",
     )
     rows = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
-    expect(len(rows) == len(figures["checks"]), f"{key} has {len(rows)} rows; the month recorded {len(figures['checks'])} gates.",
-           f"{key} a {len(rows)} lignes ; le mois a enregistré {len(figures['checks'])} contrôles.",
-           "One row per entry of figures[\"checks\"].", "Une ligne par élément de figures[\"checks\"].")  # fmt: skip
+    expect(
+        len(rows) == len(figures["checks"]),
+        f"{key} has {len(rows)} rows; the month recorded {len(figures['checks'])} gates.",
+        f"{key} a {len(rows)} lignes ; le mois a enregistré {len(figures['checks'])} contrôles.",
+        'One row per entry of figures["checks"].',
+        'Une ligne par élément de figures["checks"].',
+    )
     columns = list(rows[0]) if rows else []
     expect(
         columns == COLUMNS,
@@ -86,7 +98,10 @@ def test_the_checks_table_artifact_exists(published):
 
     lang = current_lang()
     first = figures["checks"][0]
-    expect(rows[0]["name"] == first["name"] and rows[0]["message"] == first[f"message_{lang}"],
-           f"The first row should be the gate {first['name']} with its message in {lang}: {rows[0]}.",
-           f"La première ligne devrait être le contrôle {first['name']} avec son message en {lang} : {rows[0]}.",
-           "message_en or message_fr, after current_lang().", "message_en ou message_fr, selon current_lang().")  # fmt: skip
+    expect(
+        rows[0]["name"] == first["name"] and rows[0]["message"] == first[f"message_{lang}"],
+        f"The first row should be the gate {first['name']} with its message in {lang}: {rows[0]}.",
+        f"La première ligne devrait être le contrôle {first['name']} avec son message en {lang} : {rows[0]}.",
+        "message_en or message_fr, after current_lang().",
+        "message_en ou message_fr, selon current_lang().",
+    )

@@ -58,8 +58,13 @@ def answers() -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        expect(False, f"answers.toml is not valid TOML: {exc}", f"answers.toml n'est pas du TOML valide : {exc}",
-               "Keep the quotes around each value.", "Gardez les guillemets autour de chaque valeur.")  # fmt: skip
+        expect(
+            False,
+            f"answers.toml is not valid TOML: {exc}",
+            f"answers.toml n'est pas du TOML valide : {exc}",
+            "Keep the quotes around each value.",
+            "Gardez les guillemets autour de chaque valeur.",
+        )
 
 
 def test_starter_form_is_readable(answers):
@@ -84,24 +89,36 @@ def normal(text: str) -> str:
 def check_tool(tool: str, answers: dict, truth: dict) -> None:
     answer = answers.get(tool) or {}
     step, gate, message = (str(answer.get(k, "")) for k in ("step", "gate", "message"))
-    expect(step and gate and message, f"[{tool}]: fill in step, gate and message.", f"[{tool}] : remplissez step, gate et message.",
-           f"Run the broken month in {tool}, open the failed run, and read the failed task or check.",
-           f"Exécutez le mois cassé dans {tool}, ouvrez l'exécution en échec et lisez la tâche ou le contrôle en échec.")  # fmt: skip
-    expect(step_of(step) == truth["step"], f"[{tool}] step {step!r}: that is not where the run stopped.",
-           f"[{tool}] step {step!r} : ce n'est pas là que l'exécution s'est arrêtée.",
-           "The first failed task is not always the last red one: read the order of the tasks.",
-           "La première tâche en échec n'est pas forcément la dernière en rouge : regardez l'ordre des tâches.")  # fmt: skip
-    expect(gate.strip() == truth["name"], f"[{tool}] gate {gate!r}: not the gate that stopped the run.",
-           f"[{tool}] gate {gate!r} : ce n'est pas le contrôle qui a arrêté l'exécution.",
-           "Warnings are logged too: the gate that stops the run is an ERROR.",
-           "Les avertissements sont aussi journalisés : le contrôle qui arrête l'exécution est une ERREUR.")  # fmt: skip
+    expect(
+        step and gate and message,
+        f"[{tool}]: fill in step, gate and message.",
+        f"[{tool}] : remplissez step, gate et message.",
+        f"Run the broken month in {tool}, open the failed run, and read the failed task or check.",
+        f"Exécutez le mois cassé dans {tool}, ouvrez l'exécution en échec et lisez la tâche ou le contrôle en échec.",
+    )
+    expect(
+        step_of(step) == truth["step"],
+        f"[{tool}] step {step!r}: that is not where the run stopped.",
+        f"[{tool}] step {step!r} : ce n'est pas là que l'exécution s'est arrêtée.",
+        "The first failed task is not always the last red one: read the order of the tasks.",
+        "La première tâche en échec n'est pas forcément la dernière en rouge : regardez l'ordre des tâches.",
+    )
+    expect(
+        gate.strip() == truth["name"],
+        f"[{tool}] gate {gate!r}: not the gate that stopped the run.",
+        f"[{tool}] gate {gate!r} : ce n'est pas le contrôle qui a arrêté l'exécution.",
+        "Warnings are logged too: the gate that stops the run is an ERROR.",
+        "Les avertissements sont aussi journalisés : le contrôle qui arrête l'exécution est une ERREUR.",
+    )
     said = normal(message).strip("✗ ").removeprefix(f"[{truth['name']}]").strip()
     known = [normal(truth["message_en"]), normal(truth["message_fr"])]
-    expect(len(said) >= 20 and any(said in k or k in said for k in known),
-           f"[{tool}] message {message!r} is not the gate's message (or under 20 characters).",
-           f"[{tool}] message {message!r} n'est pas le message du contrôle (ou fait moins de 20 caractères).",
-           "Copy it from the tool, in English or in French; its first line is enough.",
-           "Copiez-le depuis l'outil, en français ou en anglais ; sa première ligne suffit.")  # fmt: skip
+    expect(
+        len(said) >= 20 and any(said in k or k in said for k in known),
+        f"[{tool}] message {message!r} is not the gate's message (or under 20 characters).",
+        f"[{tool}] message {message!r} n'est pas le message du contrôle (ou fait moins de 20 caractères).",
+        "Copy it from the tool, in English or in French; its first line is enough.",
+        "Copiez-le depuis l'outil, en français ou en anglais ; sa première ligne suffit.",
+    )
 
 
 def test_kestra_answer(answers, truth):

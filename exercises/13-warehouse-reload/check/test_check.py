@@ -65,15 +65,21 @@ def load(conn, month: str, attempt: str) -> None:
         conn.execute("CALL dw.sp_load_staging_to_dw(%s)", (f"{month}-15",))
     except psycopg.Error as exc:
         error = str(exc).strip().splitlines()[0]
-        expect(False, f"The {attempt} load of batch {month} failed: {error}. A reload must replace the batch's facts, not add them again.",
-               f"Le {attempt} chargement du lot {month} a échoué : {error}. Un rechargement doit remplacer les faits du lot, pas les ajouter une seconde fois.",
-               HINT_EN, HINT_FR)  # fmt: skip
+        expect(
+            False,
+            f"The {attempt} load of batch {month} failed: {error}. A reload must replace the batch's facts, not add them again.",
+            f"Le {attempt} chargement du lot {month} a échoué : {error}. Un rechargement doit remplacer les faits du lot, pas les ajouter une seconde fois.",
+            HINT_EN,
+            HINT_FR,
+        )
 
 
 def facts(conn, month: str) -> dict:
     rows = conn.execute(
         "SELECT product_id, category_code, price, total_sales, revenue FROM dw.fact_monthly_sales"
-        " WHERE month_date = %s ORDER BY product_id", (f"{month}-01",)).fetchall()  # fmt: skip
+        " WHERE month_date = %s ORDER BY product_id",
+        (f"{month}-01",),
+    ).fetchall()
     return {row[0]: row[1:] for row in rows}
 
 
@@ -86,12 +92,19 @@ def test_starter_file_creates_the_procedure(published):
         try:
             connection.execute(student_sql())
         except psycopg.Error as exc:
-            expect(False, f"PostgreSQL refuses the file: {exc}", f"PostgreSQL refuse le fichier : {exc}",
-                   "Check the syntax: one CREATE OR REPLACE PROCEDURE, its body between $$ and $$.",
-                   "Vérifiez la syntaxe : un seul CREATE OR REPLACE PROCEDURE, son corps entre $$ et $$.")  # fmt: skip
+            expect(
+                False,
+                f"PostgreSQL refuses the file: {exc}",
+                f"PostgreSQL refuse le fichier : {exc}",
+                "Check the syntax: one CREATE OR REPLACE PROCEDURE, its body between $$ and $$.",
+                "Vérifiez la syntaxe : un seul CREATE OR REPLACE PROCEDURE, son corps entre $$ et $$.",
+            )
         found = connection.execute("SELECT count(*) FROM pg_proc WHERE proname = 'sp_load_staging_to_dw'").fetchone()[0]
-        expect(found == 1, "The file does not define dw.sp_load_staging_to_dw(batch_date date).",
-               "Le fichier ne définit pas dw.sp_load_staging_to_dw(batch_date date).")  # fmt: skip
+        expect(
+            found == 1,
+            "The file does not define dw.sp_load_staging_to_dw(batch_date date).",
+            "Le fichier ne définit pas dw.sp_load_staging_to_dw(batch_date date).",
+        )
 
 
 def test_a_batch_loaded_twice_is_not_duplicated(conn, published):
@@ -101,16 +114,21 @@ def test_a_batch_loaded_twice_is_not_duplicated(conn, published):
     load(conn, "2026-10", "second")
     twice = facts(conn, "2026-10")
     count = conn.execute("SELECT count(*) FROM dw.fact_monthly_sales WHERE month_date = '2026-10-01'").fetchone()[0]
-    expect(count == len(twice) == manifest["rows"]["revenue"] and twice == once,
-           f"After two loads of 2026-10 the fact table holds {count} rows for that month; "
-           f"expected {manifest['rows']['revenue']}, the same as after one load.",
-           f"Après deux chargements de 2026-10, la table des faits contient {count} lignes pour ce mois ; "
-           f"{manifest['rows']['revenue']} attendues, comme après un seul chargement.",
-           HINT_EN, HINT_FR)  # fmt: skip
+    expect(
+        count == len(twice) == manifest["rows"]["revenue"] and twice == once,
+        f"After two loads of 2026-10 the fact table holds {count} rows for that month; "
+        f"expected {manifest['rows']['revenue']}, the same as after one load.",
+        f"Après deux chargements de 2026-10, la table des faits contient {count} lignes pour ce mois ; "
+        f"{manifest['rows']['revenue']} attendues, comme après un seul chargement.",
+        HINT_EN,
+        HINT_FR,
+    )
     total = sum(revenue for *_, revenue in twice.values())
-    expect(total == Decimal(manifest["revenue_total"]),
-           f"2026-10's revenue in the warehouse is {total} €, the manifest says {manifest['revenue_total']} €.",
-           f"Le chiffre d'affaires de 2026-10 dans l'entrepôt vaut {total} €, le manifeste dit {manifest['revenue_total']} €.")  # fmt: skip
+    expect(
+        total == Decimal(manifest["revenue_total"]),
+        f"2026-10's revenue in the warehouse is {total} €, the manifest says {manifest['revenue_total']} €.",
+        f"Le chiffre d'affaires de 2026-10 dans l'entrepôt vaut {total} €, le manifeste dit {manifest['revenue_total']} €.",
+    )
 
 
 def test_a_corrected_batch_replaces_the_old_one_and_nothing_else(conn, published):
@@ -126,18 +144,25 @@ def test_a_corrected_batch_replaces_the_old_one_and_nothing_else(conn, published
     staging.load(conn, "2026-10", manifest, sha, corrected)
     load(conn, "2026-10", "second")
     october = facts(conn, "2026-10")
-    expect(removed[1] not in october,
-           f"Product {removed[1]} left the corrected export of 2026-10 but is still in its facts: the old rows of the batch must go.",
-           f"Le produit {removed[1]} a disparu de l'export corrigé de 2026-10 mais figure toujours dans ses faits : "
-           "les anciennes lignes du lot doivent partir.",
-           "ON CONFLICT updates the rows that are still there; it never removes the others.",
-           "ON CONFLICT met à jour les lignes encore présentes ; il ne supprime jamais les autres.")  # fmt: skip
-    expect(october.get(pid, (None, None, None))[2] == sales + 1 and len(october) == len(corrected),
-           f"The corrected figures of 2026-10 are not all in the warehouse (product {pid}: {october.get(pid)}).",
-           f"Les chiffres corrigés de 2026-10 ne sont pas tous dans l'entrepôt (produit {pid} : {october.get(pid)}).",
-           HINT_EN, HINT_FR)  # fmt: skip
-    expect(september and facts(conn, "2026-09") == september,
-           "Loading 2026-10 changed the facts of 2026-09: a load touches its own batch only.",
-           "Charger 2026-10 a modifié les faits de 2026-09 : un chargement ne touche que son propre lot.",
-           "Filter on the batch's month (v_month); never empty the whole table.",
-           "Filtrez sur le mois du lot (v_month) ; ne videz jamais toute la table.")  # fmt: skip
+    expect(
+        removed[1] not in october,
+        f"Product {removed[1]} left the corrected export of 2026-10 but is still in its facts: the old rows of the batch must go.",
+        f"Le produit {removed[1]} a disparu de l'export corrigé de 2026-10 mais figure toujours dans ses faits : "
+        "les anciennes lignes du lot doivent partir.",
+        "ON CONFLICT updates the rows that are still there; it never removes the others.",
+        "ON CONFLICT met à jour les lignes encore présentes ; il ne supprime jamais les autres.",
+    )
+    expect(
+        october.get(pid, (None, None, None))[2] == sales + 1 and len(october) == len(corrected),
+        f"The corrected figures of 2026-10 are not all in the warehouse (product {pid}: {october.get(pid)}).",
+        f"Les chiffres corrigés de 2026-10 ne sont pas tous dans l'entrepôt (produit {pid} : {october.get(pid)}).",
+        HINT_EN,
+        HINT_FR,
+    )
+    expect(
+        september and facts(conn, "2026-09") == september,
+        "Loading 2026-10 changed the facts of 2026-09: a load touches its own batch only.",
+        "Charger 2026-10 a modifié les faits de 2026-09 : un chargement ne touche que son propre lot.",
+        "Filter on the batch's month (v_month); never empty the whole table.",
+        "Filtrez sur le mois du lot (v_month) ; ne videz jamais toute la table.",
+    )

@@ -68,28 +68,41 @@ def apply_sql(conn, attempt: str = "first") -> None:
         conn.execute(work_file("add_z_score.sql").read_text(encoding="utf-8"))
     except psycopg.Error as exc:
         if attempt == "first":
-            expect(False, f"PostgreSQL refuses add_z_score.sql: {first_line(exc)}",
-                   f"PostgreSQL refuse add_z_score.sql : {first_line(exc)}",
-                   "Check the syntax: statements end with ';', the procedure's body is between $$ and $$.",
-                   "Vérifiez la syntaxe : chaque instruction finit par « ; », le corps de la procédure est entre $$ et $$.")  # fmt: skip
-        expect(False, f"add_z_score.sql fails when applied a second time: {first_line(exc)}. Every `bottleneck warehouse run` "
-                      "applies the warehouse's SQL files again (warehouse init): a migration among them must survive that.",
-               f"add_z_score.sql échoue quand on l'applique une seconde fois : {first_line(exc)}. Chaque `bottleneck warehouse run` "
-               "réapplique les fichiers SQL de l'entrepôt (warehouse init) : une migration qui en fait partie doit le supporter.",
-               "ADD COLUMN IF NOT EXISTS; CREATE OR REPLACE PROCEDURE.", "ADD COLUMN IF NOT EXISTS ; CREATE OR REPLACE PROCEDURE.")  # fmt: skip
+            expect(
+                False,
+                f"PostgreSQL refuses add_z_score.sql: {first_line(exc)}",
+                f"PostgreSQL refuse add_z_score.sql : {first_line(exc)}",
+                "Check the syntax: statements end with ';', the procedure's body is between $$ and $$.",
+                "Vérifiez la syntaxe : chaque instruction finit par « ; », le corps de la procédure est entre $$ et $$.",
+            )
+        expect(
+            False,
+            f"add_z_score.sql fails when applied a second time: {first_line(exc)}. Every `bottleneck warehouse run` "
+            "applies the warehouse's SQL files again (warehouse init): a migration among them must survive that.",
+            f"add_z_score.sql échoue quand on l'applique une seconde fois : {first_line(exc)}. Chaque `bottleneck warehouse run` "
+            "réapplique les fichiers SQL de l'entrepôt (warehouse init) : une migration qui en fait partie doit le supporter.",
+            "ADD COLUMN IF NOT EXISTS; CREATE OR REPLACE PROCEDURE.",
+            "ADD COLUMN IF NOT EXISTS ; CREATE OR REPLACE PROCEDURE.",
+        )
 
 
 def student_module():
     try:
         module = load_module(work_file("staging_z.py"), "staging_z")
     except Exception as exc:  # a syntax or import error in the student's file
-        expect(False, f"staging_z.py does not import: {type(exc).__name__}: {first_line(exc)}",
-               f"staging_z.py ne s'importe pas : {type(exc).__name__} : {first_line(exc)}")  # fmt: skip
+        expect(
+            False,
+            f"staging_z.py does not import: {type(exc).__name__}: {first_line(exc)}",
+            f"staging_z.py ne s'importe pas : {type(exc).__name__} : {first_line(exc)}",
+        )
     missing = [name for name in ("staged_rows", "load") if not callable(getattr(module, name, None))]
-    expect(not missing, f"staging_z.py has no function {', '.join(missing)}.",
-           f"staging_z.py n'a pas de fonction {', '.join(missing)}.",
-           "Keep staged_rows(month, files) and load(conn, month, manifest, manifest_sha256, rows).",
-           "Gardez staged_rows(month, files) et load(conn, month, manifest, manifest_sha256, rows).")  # fmt: skip
+    expect(
+        not missing,
+        f"staging_z.py has no function {', '.join(missing)}.",
+        f"staging_z.py n'a pas de fonction {', '.join(missing)}.",
+        "Keep staged_rows(month, files) and load(conn, month, manifest, manifest_sha256, rows).",
+        "Gardez staged_rows(month, files) et load(conn, month, manifest, manifest_sha256, rows).",
+    )
     return module
 
 
@@ -102,9 +115,13 @@ def student_rows(files) -> list[tuple]:
     try:
         return module.staged_rows(MONTH, files)
     except Exception as exc:
-        expect(False, f"staged_rows('{MONTH}', files) raised {type(exc).__name__}: {first_line(exc)}",
-               f"staged_rows('{MONTH}', files) a levé {type(exc).__name__} : {first_line(exc)}",
-               HINT_PY_EN, HINT_PY_FR)  # fmt: skip
+        expect(
+            False,
+            f"staged_rows('{MONTH}', files) raised {type(exc).__name__}: {first_line(exc)}",
+            f"staged_rows('{MONTH}', files) a levé {type(exc).__name__} : {first_line(exc)}",
+            HINT_PY_EN,
+            HINT_PY_FR,
+        )
 
 
 def stage(conn, files) -> list[tuple]:
@@ -113,11 +130,15 @@ def stage(conn, files) -> list[tuple]:
     try:
         module.load(conn, MONTH, *manifest_of(files), rows)
     except psycopg.Error as exc:
-        expect(False, f"Staging {MONTH} failed: {first_line(exc)}", f"La mise en staging de {MONTH} a échoué : {first_line(exc)}",
-               "Every column of load's COPY list must exist in staging.monthly_sales (add_z_score.sql), "
-               "and every row needs one value per column, in that order.",
-               "Chaque colonne de la liste du COPY de load doit exister dans staging.monthly_sales (add_z_score.sql), "
-               "et chaque ligne a besoin d'une valeur par colonne, dans cet ordre.")  # fmt: skip
+        expect(
+            False,
+            f"Staging {MONTH} failed: {first_line(exc)}",
+            f"La mise en staging de {MONTH} a échoué : {first_line(exc)}",
+            "Every column of load's COPY list must exist in staging.monthly_sales (add_z_score.sql), "
+            "and every row needs one value per column, in that order.",
+            "Chaque colonne de la liste du COPY de load doit exister dans staging.monthly_sales (add_z_score.sql), "
+            "et chaque ligne a besoin d'une valeur par colonne, dans cet ordre.",
+        )
     return rows
 
 
@@ -125,21 +146,37 @@ def load_dw(conn) -> None:
     try:
         conn.execute("CALL dw.sp_load_staging_to_dw(%s)", (f"{MONTH}-15",))
     except psycopg.Error as exc:
-        expect(False, f"CALL dw.sp_load_staging_to_dw('{MONTH}-15') failed: {first_line(exc)}",
-               f"CALL dw.sp_load_staging_to_dw('{MONTH}-15') a échoué : {first_line(exc)}", HINT_SQL_EN, HINT_SQL_FR)  # fmt: skip
+        expect(
+            False,
+            f"CALL dw.sp_load_staging_to_dw('{MONTH}-15') failed: {first_line(exc)}",
+            f"CALL dw.sp_load_staging_to_dw('{MONTH}-15') a échoué : {first_line(exc)}",
+            HINT_SQL_EN,
+            HINT_SQL_FR,
+        )
 
 
 def has_z_column(conn, table: str) -> bool:
     schema, name = table.split(".")
-    return conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
-                        " AND column_name = 'z_score'", (schema, name)).fetchone()[0] == 1  # fmt: skip
+    return (
+        conn.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
+            " AND column_name = 'z_score'",
+            (schema, name),
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def expect_z_scores(conn, table: str, query: str, files, hint_null: tuple[str, str]) -> None:
     """``table`` has a z_score column and ``query`` (product_id, z_score) gives the CSVs' values exactly;
     ``hint_null``: the hint (en, fr) when the values are missing (NULL)."""
-    expect(has_z_column(conn, table), f"{table} has no column z_score.", f"{table} n'a pas de colonne z_score.",
-           HINT_SQL_EN, HINT_SQL_FR)  # fmt: skip
+    expect(
+        has_z_column(conn, table),
+        f"{table} has no column z_score.",
+        f"{table} n'a pas de colonne z_score.",
+        HINT_SQL_EN,
+        HINT_SQL_FR,
+    )
     found = dict(conn.execute(query, (f"{MONTH}-01",)).fetchall())
     expected = csv_z_scores(files)
     wrong = [
@@ -157,10 +194,13 @@ def expect_z_scores(conn, table: str, query: str, files, hint_null: tuple[str, s
             )
         )
         value = f"{value} ({type(value).__name__})" if value is not None and not isinstance(value, Decimal) else value
-        expect(False, f"{len(wrong)} product(s) of {MONTH} without their exact z-score in {table}; "
-                      f"first, product {pid}: {value}, the CSV says {expected[pid]}.",
-               f"{len(wrong)} produit(s) de {MONTH} sans leur z-score exact dans {table} ; le premier, produit {pid} : {value}, le CSV dit {expected[pid]}.",
-               *hint)  # fmt: skip
+        expect(
+            False,
+            f"{len(wrong)} product(s) of {MONTH} without their exact z-score in {table}; "
+            f"first, product {pid}: {value}, the CSV says {expected[pid]}.",
+            f"{len(wrong)} produit(s) de {MONTH} sans leur z-score exact dans {table} ; le premier, produit {pid} : {value}, le CSV dit {expected[pid]}.",
+            *hint,
+        )
 
 
 def test_starter_files_load(conn, files):
@@ -168,9 +208,11 @@ def test_starter_files_load(conn, files):
     apply_sql(conn)
     rows = student_rows(files)
     manifest = manifest_of(files)[0]
-    expect(len(rows) == manifest["rows"]["revenue"],
-           f"staged_rows returns {len(rows)} rows for {MONTH}; the revenue report has {manifest['rows']['revenue']} products.",
-           f"staged_rows renvoie {len(rows)} lignes pour {MONTH} ; le rapport de chiffre d'affaires a {manifest['rows']['revenue']} produits.")  # fmt: skip
+    expect(
+        len(rows) == manifest["rows"]["revenue"],
+        f"staged_rows returns {len(rows)} rows for {MONTH}; the revenue report has {manifest['rows']['revenue']} products.",
+        f"staged_rows renvoie {len(rows)} lignes pour {MONTH} ; le rapport de chiffre d'affaires a {manifest['rows']['revenue']} produits.",
+    )
 
 
 def test_the_sql_is_safe_to_apply_twice(conn):
@@ -195,15 +237,17 @@ def test_a_product_in_neither_csv_is_refused(files):
         raised = None
     except Exception as exc:
         raised = exc
-    expect(isinstance(raised, PipelineError),
-           f"Product {ghost} is in revenue_report.xlsx but in neither wines CSV; "
-           "staged_rows should refuse the month with core's PipelineError, "
-           f"it {'returned rows' if raised is None else f'raised {type(raised).__name__}: {first_line(raised)}'}.",
-           f"Le produit {ghost} figure dans revenue_report.xlsx mais dans aucun des CSV de vins ; "
-           "staged_rows devrait refuser le mois avec la PipelineError du cœur, "
-           f"{'elle a renvoyé des lignes' if raised is None else f'elle a levé {type(raised).__name__} : {first_line(raised)}'}.",
-           "Let core's staging.staged_rows check the categories first, then add the z-scores to its rows.",
-           "Laissez staging.staged_rows du cœur vérifier d'abord les catégories, puis ajoutez les z-scores à ses lignes.")  # fmt: skip
+    expect(
+        isinstance(raised, PipelineError),
+        f"Product {ghost} is in revenue_report.xlsx but in neither wines CSV; "
+        "staged_rows should refuse the month with core's PipelineError, "
+        f"it {'returned rows' if raised is None else f'raised {type(raised).__name__}: {first_line(raised)}'}.",
+        f"Le produit {ghost} figure dans revenue_report.xlsx mais dans aucun des CSV de vins ; "
+        "staged_rows devrait refuser le mois avec la PipelineError du cœur, "
+        f"{'elle a renvoyé des lignes' if raised is None else f'elle a levé {type(raised).__name__} : {first_line(raised)}'}.",
+        "Let core's staging.staged_rows check the categories first, then add the z-scores to its rows.",
+        "Laissez staging.staged_rows du cœur vérifier d'abord les catégories, puis ajoutez les z-scores à ses lignes.",
+    )
 
 
 def test_a_batch_without_z_scores_still_loads(conn, files):
@@ -215,47 +259,75 @@ def test_a_batch_without_z_scores_still_loads(conn, files):
         staging.load(conn, MONTH, *manifest_of(files), staging.staged_rows(MONTH, files))
         conn.execute("CALL dw.sp_load_staging_to_dw(%s)", (f"{MONTH}-15",))
     except psycopg.Error as exc:
-        expect(False, f"A batch staged without z-scores, as every batch before this change, no longer loads: {first_line(exc)}",
-               f"Un lot mis en staging sans z-scores, comme tous les lots d'avant ce changement, ne se charge plus : {first_line(exc)}",
-               "Both tables need the column, and it must accept NULL: no NOT NULL.",
-               "Les deux tables ont besoin de la colonne, et elle doit accepter NULL : pas de NOT NULL.")  # fmt: skip
+        expect(
+            False,
+            f"A batch staged without z-scores, as every batch before this change, no longer loads: {first_line(exc)}",
+            f"Un lot mis en staging sans z-scores, comme tous les lots d'avant ce changement, ne se charge plus : {first_line(exc)}",
+            "Both tables need the column, and it must accept NULL: no NOT NULL.",
+            "Les deux tables ont besoin de la colonne, et elle doit accepter NULL : pas de NOT NULL.",
+        )
     count = conn.execute(
         "SELECT count(*) FROM dw.fact_monthly_sales WHERE month_date = %s", (f"{MONTH}-01",)
     ).fetchone()[0]
     products = manifest_of(files)[0]["rows"]["revenue"]
-    expect(count == products, f"A batch staged without z-scores gives {count} facts for {MONTH}; expected {products}.",
-           f"Un lot mis en staging sans z-scores donne {count} faits pour {MONTH} ; {products} attendus.")  # fmt: skip
+    expect(
+        count == products,
+        f"A batch staged without z-scores gives {count} facts for {MONTH}; expected {products}.",
+        f"Un lot mis en staging sans z-scores donne {count} faits pour {MONTH} ; {products} attendus.",
+    )
     if has_z_column(conn, "dw.fact_monthly_sales"):
         invented = conn.execute("SELECT count(*) FROM dw.fact_monthly_sales WHERE z_score IS NOT NULL").fetchone()[0]
-        expect(invented == 0, f"{invented} fact(s) got a z-score although their batch has none.",
-               f"{invented} fait(s) ont reçu un z-score alors que leur lot n'en a pas.",
-               "No DEFAULT: an unknown z-score is NULL, not 0.", "Pas de DEFAULT : un z-score inconnu vaut NULL, pas 0.")  # fmt: skip
+        expect(
+            invented == 0,
+            f"{invented} fact(s) got a z-score although their batch has none.",
+            f"{invented} fait(s) ont reçu un z-score alors que leur lot n'en a pas.",
+            "No DEFAULT: an unknown z-score is NULL, not 0.",
+            "Pas de DEFAULT : un z-score inconnu vaut NULL, pas 0.",
+        )
 
 
 def test_staging_holds_the_z_scores(conn, files):
     apply_sql(conn)
     rows = stage(conn, files)
     floats = [(row[1], value) for row in rows for value in row if isinstance(value, float)]
-    expect(not floats, f"staged_rows returns floats (first: {floats[:1]}): a binary float is not the CSV's exact value.",
-           f"staged_rows renvoie des floats (premier : {floats[:1]}) : un float binaire n'est pas la valeur exacte du CSV.",
-           "Decimal(text), as core does for money.", "Decimal(texte), comme le cœur pour l'argent.")  # fmt: skip
-    expect_z_scores(conn, "staging.monthly_sales",
-                    "SELECT product_id, z_score FROM staging.monthly_sales WHERE batch_month = %s", files, (HINT_PY_EN, HINT_PY_FR))  # fmt: skip
+    expect(
+        not floats,
+        f"staged_rows returns floats (first: {floats[:1]}): a binary float is not the CSV's exact value.",
+        f"staged_rows renvoie des floats (premier : {floats[:1]}) : un float binaire n'est pas la valeur exacte du CSV.",
+        "Decimal(text), as core does for money.",
+        "Decimal(texte), comme le cœur pour l'argent.",
+    )
+    expect_z_scores(
+        conn,
+        "staging.monthly_sales",
+        "SELECT product_id, z_score FROM staging.monthly_sales WHERE batch_month = %s",
+        files,
+        (HINT_PY_EN, HINT_PY_FR),
+    )
 
 
 def test_the_facts_hold_the_z_scores(conn, files):
     apply_sql(conn)
     stage(conn, files)
     load_dw(conn)
-    expect_z_scores(conn, "dw.fact_monthly_sales",
-                    "SELECT product_id, z_score FROM dw.fact_monthly_sales WHERE month_date = %s", files,
-                    ("The procedure's INSERT names z_score and its SELECT s.z_score; staging must hold them (previous check).",
-                     "L'INSERT de la procédure nomme z_score et son SELECT s.z_score ; le staging doit les contenir (contrôle précédent)."))  # fmt: skip
+    expect_z_scores(
+        conn,
+        "dw.fact_monthly_sales",
+        "SELECT product_id, z_score FROM dw.fact_monthly_sales WHERE month_date = %s",
+        files,
+        (
+            "The procedure's INSERT names z_score and its SELECT s.z_score; staging must hold them (previous check).",
+            "L'INSERT de la procédure nomme z_score et son SELECT s.z_score ; le staging doit les contenir (contrôle précédent).",
+        ),
+    )
     manifest = manifest_of(files)[0]
-    count, total = conn.execute("SELECT count(*), coalesce(sum(revenue), 0) FROM dw.fact_monthly_sales WHERE month_date = %s",
-                                (f"{MONTH}-01",)).fetchone()  # fmt: skip
-    expect(count == manifest["rows"]["revenue"] and total == Decimal(manifest["revenue_total"]),
-           f"{MONTH} in the facts: {count} rows and {total} €; the manifest says {manifest['rows']['revenue']} rows and {manifest['revenue_total']} €.",
-           f"{MONTH} dans les faits : {count} lignes et {total} € ; le manifeste dit {manifest['rows']['revenue']} lignes et {manifest['revenue_total']} €.",
-           "Keep the facts part of the procedure as it was (DELETE, then INSERT … SELECT), one more column.",
-           "Gardez la partie des faits de la procédure telle quelle (DELETE, puis INSERT … SELECT), une colonne de plus.")  # fmt: skip
+    count, total = conn.execute(
+        "SELECT count(*), coalesce(sum(revenue), 0) FROM dw.fact_monthly_sales WHERE month_date = %s", (f"{MONTH}-01",)
+    ).fetchone()
+    expect(
+        count == manifest["rows"]["revenue"] and total == Decimal(manifest["revenue_total"]),
+        f"{MONTH} in the facts: {count} rows and {total} €; the manifest says {manifest['rows']['revenue']} rows and {manifest['revenue_total']} €.",
+        f"{MONTH} dans les faits : {count} lignes et {total} € ; le manifeste dit {manifest['rows']['revenue']} lignes et {manifest['revenue_total']} €.",
+        "Keep the facts part of the procedure as it was (DELETE, then INSERT … SELECT), one more column.",
+        "Gardez la partie des faits de la procédure telle quelle (DELETE, puis INSERT … SELECT), une colonne de plus.",
+    )

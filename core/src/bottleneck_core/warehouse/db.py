@@ -66,40 +66,55 @@ class Gate:
 
 
 GATES = (
-    Gate("staging_rows_match_manifest", "load_staging",
-         """SELECT b.product_count AS expected, count(s.product_id) AS staged
+    Gate(
+        "staging_rows_match_manifest",
+        "load_staging",
+        """SELECT b.product_count AS expected, count(s.product_id) AS staged
             FROM staging.batch b LEFT JOIN staging.monthly_sales s USING (batch_month)
             WHERE b.batch_month = %(batch)s GROUP BY b.product_count HAVING count(s.product_id) <> b.product_count""",
-         "staging holds {staged} product(s) for the batch, the manifest says {expected}",
-         "le staging contient {staged} produit(s) pour le lot, le manifeste en annonce {expected}"),
-    Gate("dims_seeded", "seed_dims",
-         """SELECT 'category' AS dimension FROM (SELECT count(*) AS n FROM dw.dim_category) c WHERE n <> 2
+        "staging holds {staged} product(s) for the batch, the manifest says {expected}",
+        "le staging contient {staged} produit(s) pour le lot, le manifeste en annonce {expected}",
+    ),
+    Gate(
+        "dims_seeded",
+        "seed_dims",
+        """SELECT 'category' AS dimension FROM (SELECT count(*) AS n FROM dw.dim_category) c WHERE n <> 2
             UNION ALL SELECT 'month' FROM (VALUES (1)) v(x)
             WHERE NOT EXISTS (SELECT 1 FROM dw.dim_month WHERE month_date = %(batch)s)""",
-         "dimension {dimension} is not seeded for the batch",
-         "la dimension {dimension} n'est pas alimentée pour le lot"),
-    Gate("dw_rows_match_staging", "load_dw",
-         """SELECT coalesce(f.product_id, s.product_id) AS product_id,
+        "dimension {dimension} is not seeded for the batch",
+        "la dimension {dimension} n'est pas alimentée pour le lot",
+    ),
+    Gate(
+        "dw_rows_match_staging",
+        "load_dw",
+        """SELECT coalesce(f.product_id, s.product_id) AS product_id,
                    CASE WHEN f.product_id IS NULL THEN 'missing from the facts' ELSE 'not in staging' END AS problem
             FROM (SELECT product_id FROM dw.fact_monthly_sales WHERE month_date = %(batch)s) f
             FULL JOIN (SELECT product_id FROM staging.monthly_sales WHERE batch_month = %(batch)s) s USING (product_id)
             WHERE f.product_id IS NULL OR s.product_id IS NULL ORDER BY 1""",
-         "fact rows and staging rows differ for the batch (first: product {product_id}, {problem})",
-         "les faits et le staging diffèrent pour le lot (premier : produit {product_id}, {problem})"),
-    Gate("dw_revenue_matches_manifest", "load_dw",
-         """SELECT b.revenue_total AS expected, coalesce(sum(f.revenue), 0) AS loaded
+        "fact rows and staging rows differ for the batch (first: product {product_id}, {problem})",
+        "les faits et le staging diffèrent pour le lot (premier : produit {product_id}, {problem})",
+    ),
+    Gate(
+        "dw_revenue_matches_manifest",
+        "load_dw",
+        """SELECT b.revenue_total AS expected, coalesce(sum(f.revenue), 0) AS loaded
             FROM staging.batch b LEFT JOIN dw.fact_monthly_sales f ON f.month_date = b.batch_month
             WHERE b.batch_month = %(batch)s GROUP BY b.revenue_total HAVING coalesce(sum(f.revenue), 0) <> b.revenue_total""",
-         "warehouse revenue for the batch is {loaded} €, the manifest says {expected} €",
-         "le chiffre d'affaires du lot dans l'entrepôt est {loaded} €, le manifeste dit {expected} €"),
-    Gate("dw_premium_count_matches", "load_dw",
-         """SELECT b.premium_count AS expected, count(f.product_id) AS loaded
+        "warehouse revenue for the batch is {loaded} €, the manifest says {expected} €",
+        "le chiffre d'affaires du lot dans l'entrepôt est {loaded} €, le manifeste dit {expected} €",
+    ),
+    Gate(
+        "dw_premium_count_matches",
+        "load_dw",
+        """SELECT b.premium_count AS expected, count(f.product_id) AS loaded
             FROM staging.batch b LEFT JOIN dw.fact_monthly_sales f
                  ON f.month_date = b.batch_month AND f.category_code = 'premium'
             WHERE b.batch_month = %(batch)s GROUP BY b.premium_count HAVING count(f.product_id) <> b.premium_count""",
-         "{loaded} premium fact(s) for the batch, the manifest says {expected}",
-         "{loaded} fait(s) premium pour le lot, le manifeste en annonce {expected}"),
-)  # fmt: skip
+        "{loaded} premium fact(s) for the batch, the manifest says {expected}",
+        "{loaded} fait(s) premium pour le lot, le manifeste en annonce {expected}",
+    ),
+)
 
 
 def run_gates(conn, step: str, month: str) -> list[dict]:

@@ -64,10 +64,15 @@ def _landed(month: str, manifest: dict, facts: dict) -> dict:
     from ..checks import CheckResult
 
     n = len(facts["keys"])
-    return CheckResult("landed_matches_manifest", "land", "error", "passed",
-                       f"{month}: {n} object(s) landed, each read back equal to its manifest sha256",
-                       f"{month} : {n} objet(s) déposé(s), chacun relu identique au sha256 du manifeste",
-                       {"objects": n}).to_dict()  # fmt: skip
+    return CheckResult(
+        "landed_matches_manifest",
+        "land",
+        "error",
+        "passed",
+        f"{month}: {n} object(s) landed, each read back equal to its manifest sha256",
+        f"{month} : {n} objet(s) déposé(s), chacun relu identique au sha256 du manifeste",
+        {"objects": n},
+    ).to_dict()
 
 
 def run_all(batch_date: str, settings: Settings | None = None, output: Path | None = None, on_step=None) -> dict:

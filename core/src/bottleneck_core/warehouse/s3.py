@@ -20,8 +20,13 @@ def client(settings: Settings):
     from minio import Minio
 
     url = urlparse(settings.s3_endpoint)
-    return Minio(url.netloc, access_key=settings.s3_access_key, secret_key=settings.s3_secret_key,
-                 secure=url.scheme == "https", region=settings.s3_region)  # fmt: skip
+    return Minio(
+        url.netloc,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        secure=url.scheme == "https",
+        region=settings.s3_region,
+    )
 
 
 def _ensure_bucket(s3, bucket: str) -> None:
@@ -42,7 +47,7 @@ def land(settings: Settings, month: str, output: Path) -> dict:
         raise PipelineError(
             en=f"Month {month} is not published whole in {output}: {'; '.join(problems)}. Run `bottleneck run --month {month}` first.",
             fr=f"Le mois {month} n'est pas publié en entier dans {output} : {'; '.join(problems)}. Lancez d'abord `bottleneck run --month {month}`.",
-        )  # fmt: skip
+        )
     manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
     s3 = client(settings)
     _ensure_bucket(s3, settings.s3_bucket)
@@ -50,8 +55,9 @@ def land(settings: Settings, month: str, output: Path) -> dict:
     for name in [*manifest["outputs"], MANIFEST]:
         body = (output / name).read_bytes()
         key = export_key(month, name)
-        s3.put_object(settings.s3_bucket, key, io.BytesIO(body), len(body),
-                      metadata={"sha256": hashlib.sha256(body).hexdigest()})  # fmt: skip
+        s3.put_object(
+            settings.s3_bucket, key, io.BytesIO(body), len(body), metadata={"sha256": hashlib.sha256(body).hexdigest()}
+        )
         keys.append(key)
     return {"month": month, "bucket": settings.s3_bucket, "keys": keys}
 
@@ -86,7 +92,7 @@ def fetch(settings: Settings, month: str) -> tuple[dict, dict[str, bytes]]:
             raise PipelineError(
                 en=f"s3://{settings.s3_bucket}/{export_key(month, name)} differs from its manifest sha256: land month {month} again.",
                 fr=f"s3://{settings.s3_bucket}/{export_key(month, name)} ne correspond pas au sha256 du manifeste : redéposez le mois {month}.",
-            )  # fmt: skip
+            )
         files[name] = body
     files[MANIFEST] = raw_manifest
     return manifest, files

@@ -78,9 +78,15 @@ def load(conn, month: str, manifest: dict, manifest_sha256: str, rows: list[tupl
         cur.execute(
             "INSERT INTO staging.batch (batch_month, manifest_sha256, revenue_total, product_count, premium_count,"
             " ordinary_count) VALUES (%s, %s, %s, %s, %s, %s)",
-            (batch, manifest_sha256, Decimal(manifest["revenue_total"]), manifest["rows"]["revenue"],
-             manifest["premium_count"], manifest["ordinary_count"]),
-        )  # fmt: skip
+            (
+                batch,
+                manifest_sha256,
+                Decimal(manifest["revenue_total"]),
+                manifest["rows"]["revenue"],
+                manifest["premium_count"],
+                manifest["ordinary_count"],
+            ),
+        )
         with cur.copy(f"COPY staging.monthly_sales ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

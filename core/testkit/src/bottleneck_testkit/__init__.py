@@ -185,8 +185,9 @@ class SmtpReceiver:
         def accept_any_login(server, session, envelope, mechanism, auth_data):
             return AuthResult(success=True)
 
-        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port,
-                                      authenticator=accept_any_login, auth_require_tls=False)  # fmt: skip
+        self._controller = Controller(
+            Handler(), hostname="127.0.0.1", port=self.port, authenticator=accept_any_login, auth_require_tls=False
+        )
         self._controller.start()
         return self
 
@@ -198,8 +199,13 @@ class SmtpReceiver:
 
         mail = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         body = mail.get_body(preferencelist=("plain", "html"))
-        item = {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "subject": str(mail["Subject"]),
-                "text": body.get_content() if body is not None else "", "headers": dict(mail.items())}  # fmt: skip
+        item = {
+            "from": envelope.mail_from,
+            "to": list(envelope.rcpt_tos),
+            "subject": str(mail["Subject"]),
+            "text": body.get_content() if body is not None else "",
+            "headers": dict(mail.items()),
+        }
         with self._arrived:
             self.received.append(item)
             self._arrived.notify_all()
@@ -271,8 +277,9 @@ def s3_server():
         moto = REPO / ".venvs" / "core" / "bin" / "moto_server"
         assert moto.exists(), f"{moto} missing: run `bash scripts/venv.sh core` (it installs core[s3server])"
         port = _free_port()
-        process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        process = subprocess.Popen(
+            [str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -293,8 +300,11 @@ def s3_server():
 def use_warehouse(monkeypatch, s3_url: str, database: str, bucket: str = "bottleneck") -> str:
     """Point the warehouse module at ``s3_url`` and a fresh local PostgreSQL database; return its URL."""
     url = postgres_database(database)
-    for name, value in {"BOTTLENECK_S3_ENDPOINT": s3_url, "BOTTLENECK_S3_BUCKET": bucket,
-                        "BOTTLENECK_WAREHOUSE_URL": url}.items():  # fmt: skip
+    for name, value in {
+        "BOTTLENECK_S3_ENDPOINT": s3_url,
+        "BOTTLENECK_S3_BUCKET": bucket,
+        "BOTTLENECK_WAREHOUSE_URL": url,
+    }.items():
         monkeypatch.setenv(name, value)
     return url
 
@@ -305,8 +315,14 @@ def reference_warehouse(months, output_root: Path, s3_url: str, database: str) -
     from bottleneck_core.warehouse import db, runner
     from bottleneck_core.warehouse.settings import Settings
 
-    settings = Settings(s3_url, f"reference-{database.replace('_', '-')}", "test", "test-secret", "us-east-1",
-                        postgres_database(database))  # fmt: skip
+    settings = Settings(
+        s3_url,
+        f"reference-{database.replace('_', '-')}",
+        "test",
+        "test-secret",
+        "us-east-1",
+        postgres_database(database),
+    )
     for month in months:
         runner.run_all(f"{month}-01", settings, output_root / month)
     with db.connect(settings.database_url) as conn:

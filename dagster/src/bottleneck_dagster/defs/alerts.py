@@ -10,15 +10,19 @@ def failure_reason(context: dg.RunFailureSensorContext) -> str:
     run_id = context.dagster_run.run_id
     records = context.instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     gates = [r.dagster_event.event_specific_data for r in records]  # the AssetCheckResults, as stored
-    failed_gates = [g.description or g.check_name for g in gates
-                    if not g.passed and g.severity == dg.AssetCheckSeverity.ERROR]  # fmt: skip
-    failed_steps = [f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
-                    for e in context.get_step_failure_events()]  # fmt: skip
+    failed_gates = [
+        g.description or g.check_name for g in gates if not g.passed and g.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    failed_steps = [
+        f"{e.step_key}: {e.event_specific_data.error.message.strip()}" for e in context.get_step_failure_events()
+    ]
     return "\n".join(failed_gates or failed_steps) or context.failure_event.message or "run failed"
 
 
-@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
-                       description="Log + webhook (BOTTLENECK_ALERT_WEBHOOK) on every failed run.")  # fmt: skip
+@dg.run_failure_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Log + webhook (BOTTLENECK_ALERT_WEBHOOK) on every failed run.",
+)
 def alert_on_failure(context: dg.RunFailureSensorContext):
     run = context.dagster_run
     send_alert("dagster", run.tags.get("dagster/partition"), run.run_id, failure_reason(context))
@@ -27,8 +31,10 @@ def alert_on_failure(context: dg.RunFailureSensorContext):
 UI = "http://localhost:3000"  # the kit's port map: the Dagster UI on 127.0.0.1:3000
 
 
-@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
-                       description="E-mail core's failure message (only when BOTTLENECK_SMTP_HOST is set).")  # fmt: skip
+@dg.run_failure_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="E-mail core's failure message (only when BOTTLENECK_SMTP_HOST is set).",
+)
 def email_on_failure(context: dg.RunFailureSensorContext):
     """Dagster's e-mail-on-run-failure sensor, speaking plain SMTP.
 

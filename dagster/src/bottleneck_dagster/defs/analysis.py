@@ -6,14 +6,26 @@ from bottleneck_core import graph
 from bottleneck_dagster.core_steps import MONTHLY, STEP_TAG, describe, materialize_step, quality_gates, reads
 
 
-@dg.asset(deps=reads("merge"), group_name="analysis", partitions_def=MONTHLY,
-          kinds={"parquet"}, description=describe("merge"), metadata={STEP_TAG: "merge"})  # fmt: skip
+@dg.asset(
+    deps=reads("merge"),
+    group_name="analysis",
+    partitions_def=MONTHLY,
+    kinds={"parquet"},
+    description=describe("merge"),
+    metadata={STEP_TAG: "merge"},
+)
 def merged(context: dg.AssetExecutionContext):
     yield from materialize_step(context, "merge")
 
 
-@dg.asset(deps=reads("revenue"), group_name="analysis", partitions_def=MONTHLY,
-          kinds={"parquet"}, description=describe("revenue"), metadata={STEP_TAG: "revenue"})  # fmt: skip
+@dg.asset(
+    deps=reads("revenue"),
+    group_name="analysis",
+    partitions_def=MONTHLY,
+    kinds={"parquet"},
+    description=describe("revenue"),
+    metadata={STEP_TAG: "revenue"},
+)
 def revenue(context: dg.AssetExecutionContext):
     yield from materialize_step(context, "revenue")
 
@@ -21,11 +33,19 @@ def revenue(context: dg.AssetExecutionContext):
 # One core step, two tables: a multi-asset (a single computation that materializes both).
 @dg.multi_asset(
     name="split_wines",
-    specs=[dg.AssetSpec(table, deps=reads("premium"), group_name="analysis", kinds={"parquet"},
-                        description=describe("premium"), metadata={STEP_TAG: "premium"})
-           for table in graph.get("premium").outputs],
+    specs=[
+        dg.AssetSpec(
+            table,
+            deps=reads("premium"),
+            group_name="analysis",
+            kinds={"parquet"},
+            description=describe("premium"),
+            metadata={STEP_TAG: "premium"},
+        )
+        for table in graph.get("premium").outputs
+    ],
     partitions_def=MONTHLY,
-)  # fmt: skip
+)
 def split_wines(context: dg.AssetExecutionContext):
     yield from materialize_step(context, "premium")
 

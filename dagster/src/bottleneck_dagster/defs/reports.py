@@ -18,13 +18,20 @@ from bottleneck_dagster.core_steps import (
 
 @dg.multi_asset(
     name="export",
-    specs=[dg.AssetSpec(asset_name(file), deps=reads("export"), group_name="reports",
-                        kinds={KINDS[file[file.rindex("."):]]}, description=describe("export"),
-                        metadata={STEP_TAG: "export"})
-           for file in graph.get("export").outputs],
+    specs=[
+        dg.AssetSpec(
+            asset_name(file),
+            deps=reads("export"),
+            group_name="reports",
+            kinds={KINDS[file[file.rindex(".") :]]},
+            description=describe("export"),
+            metadata={STEP_TAG: "export"},
+        )
+        for file in graph.get("export").outputs
+    ],
     partitions_def=MONTHLY,
     retry_policy=IO_RETRY,  # writes files: worth a retry
-)  # fmt: skip
+)
 def export(context: dg.AssetExecutionContext):
     yield from materialize_step(context, "export")
 

@@ -11,25 +11,50 @@ from bottleneck_dagster.core_steps import IO_RETRY, MONTHLY, STEP_TAG, describe,
 
 
 def source_branch(src: str) -> list[dg.AssetsDefinition]:
-    @dg.asset(name=f"{src}_raw", group_name=src, partitions_def=MONTHLY, kinds={"excel", "parquet"},
-              retry_policy=IO_RETRY,  # reads a file: worth a retry
-              description=describe(f"extract_{src}"), metadata={STEP_TAG: f"extract_{src}"})  # fmt: skip
+    @dg.asset(
+        name=f"{src}_raw",
+        group_name=src,
+        partitions_def=MONTHLY,
+        kinds={"excel", "parquet"},
+        retry_policy=IO_RETRY,  # reads a file: worth a retry
+        description=describe(f"extract_{src}"),
+        metadata={STEP_TAG: f"extract_{src}"},
+    )
     def raw(context: dg.AssetExecutionContext):
         yield from materialize_step(context, f"extract_{src}")
 
-    @dg.asset(name=f"{src}_clean", deps=reads(f"clean_{src}"), group_name=src, partitions_def=MONTHLY, kinds={"parquet"},
-              description=describe(f"clean_{src}"), metadata={STEP_TAG: f"clean_{src}"})  # fmt: skip
+    @dg.asset(
+        name=f"{src}_clean",
+        deps=reads(f"clean_{src}"),
+        group_name=src,
+        partitions_def=MONTHLY,
+        kinds={"parquet"},
+        description=describe(f"clean_{src}"),
+        metadata={STEP_TAG: f"clean_{src}"},
+    )
     def clean(context: dg.AssetExecutionContext):
         yield from materialize_step(context, f"clean_{src}")
 
-    @dg.asset(name=f"{src}_dedup", deps=reads(f"dedup_{src}"), group_name=src, partitions_def=MONTHLY, kinds={"parquet"},
-              description=describe(f"dedup_{src}"), metadata={STEP_TAG: f"dedup_{src}"})  # fmt: skip
+    @dg.asset(
+        name=f"{src}_dedup",
+        deps=reads(f"dedup_{src}"),
+        group_name=src,
+        partitions_def=MONTHLY,
+        kinds={"parquet"},
+        description=describe(f"dedup_{src}"),
+        metadata={STEP_TAG: f"dedup_{src}"},
+    )
     def dedup(context: dg.AssetExecutionContext):
         yield from materialize_step(context, f"dedup_{src}")
 
-    return [raw, clean, dedup,
-            quality_gates(f"extract_{src}", raw), quality_gates(f"clean_{src}", clean),
-            quality_gates(f"dedup_{src}", dedup)]  # fmt: skip
+    return [
+        raw,
+        clean,
+        dedup,
+        quality_gates(f"extract_{src}", raw),
+        quality_gates(f"clean_{src}", clean),
+        quality_gates(f"dedup_{src}", dedup),
+    ]
 
 
 branches = [asset for src in sources.SOURCES for asset in source_branch(src)]

@@ -12,17 +12,31 @@ from bottleneck_core.warehouse import STEPS, runner
 from bottleneck_dagster.core_steps import IO_RETRY, MONTHLY, STEP_TAG
 
 GROUP = "warehouse"
-ASSET_OF = {"land": "landed_exports", "load_staging": "staging_monthly_sales",
-            "seed_dims": "dw_dimensions", "load_dw": "fact_monthly_sales"}  # fmt: skip
-DEPS = {"land": ["manifest"], "load_staging": ["landed_exports"], "seed_dims": [],
-        "load_dw": ["staging_monthly_sales", "dw_dimensions"]}  # fmt: skip
+ASSET_OF = {
+    "land": "landed_exports",
+    "load_staging": "staging_monthly_sales",
+    "seed_dims": "dw_dimensions",
+    "load_dw": "fact_monthly_sales",
+}
+DEPS = {
+    "land": ["manifest"],
+    "load_staging": ["landed_exports"],
+    "seed_dims": [],
+    "load_dw": ["staging_monthly_sales", "dw_dimensions"],
+}
 
 
 def warehouse_asset(step) -> dg.AssetsDefinition:
-    @dg.asset(name=ASSET_OF[step.name], deps=DEPS[step.name], group_name=GROUP, partitions_def=MONTHLY,
-              retry_policy=IO_RETRY if step.io else None, kinds={"s3" if step.name == "land" else "postgres"},
-              description=f"{step.en}\n\n{step.fr}\n\nCore warehouse step: `{step.name}`",
-              metadata={STEP_TAG: f"warehouse.{step.name}"})  # fmt: skip
+    @dg.asset(
+        name=ASSET_OF[step.name],
+        deps=DEPS[step.name],
+        group_name=GROUP,
+        partitions_def=MONTHLY,
+        retry_policy=IO_RETRY if step.io else None,
+        kinds={"s3" if step.name == "land" else "postgres"},
+        description=f"{step.en}\n\n{step.fr}\n\nCore warehouse step: `{step.name}`",
+        metadata={STEP_TAG: f"warehouse.{step.name}"},
+    )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         try:
             runner.init()  # schemas, tables, procedures: idempotent
@@ -40,6 +54,8 @@ def warehouse_asset(step) -> dg.AssetsDefinition:
 warehouse_assets = [warehouse_asset(step) for step in STEPS]
 
 warehouse_job = dg.define_asset_job(
-    "warehouse_job", selection=dg.AssetSelection.groups(GROUP), partitions_def=MONTHLY,
+    "warehouse_job",
+    selection=dg.AssetSelection.groups(GROUP),
+    partitions_def=MONTHLY,
     description="Load one month into the warehouse / Charger un mois dans l'entrepôt.",
-)  # fmt: skip
+)
