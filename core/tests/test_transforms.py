@@ -255,6 +255,7 @@ def test_a_damaged_revenue_table_stops_premium_with_a_clear_error(work):
     (folder / "revenue.parquet").write_bytes(b"PAR1 damaged")
     with pytest.raises(PipelineError, match=r"^revenue\.parquet failed: InvalidInputException: .*magic bytes"):
         transforms.classify(folder, 2.0)
-    with pytest.raises(PipelineError, match=r"^revenue\.parquet failed"):
+    with pytest.raises(PipelineError, match=r"^revenue\.parquet failed") as info:
         transforms.revenue_total(folder)
+    assert info.value.fr.startswith("revenue.parquet a échoué : InvalidInputException : ")
     assert not (folder / "premium.parquet").exists() and not (folder / "ordinary.parquet").exists()

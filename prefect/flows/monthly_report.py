@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import time
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
+from prefect.exceptions import PrefectHTTPStatusError
 from prefect.futures import wait
 from prefect.runtime import flow_run as current_run
 from prefect.schedules import Cron
@@ -123,8 +125,21 @@ def close_tasks_that_never_ran(futures) -> None:
     if never_ran:
         with get_client(sync_client=True) as client:
             for future in never_ran:
-                state = Cancelled(name="UpstreamFailed", message=NOT_RUN)
-                client.set_task_run_state(future.task_run_id, state, force=True)
+                mark_cancelled(client, future.task_run_id)
+
+
+def mark_cancelled(client, task_run_id, attempts: int = 20) -> None:
+    """The server records a task run from its events, a moment after the run was made: a 404
+    means "not yet", so try again for a few seconds; past that, the UI keeps it Pending."""
+    for attempt in range(attempts):
+        try:
+            client.set_task_run_state(task_run_id, Cancelled(name="UpstreamFailed", message=NOT_RUN), force=True)
+            return
+        except PrefectHTTPStatusError as exc:
+            if exc.response.status_code != 404 or attempt == attempts - 1:  # cosmetic: never fail the
+                get_run_logger().warning("task run %s left Pending: %s", task_run_id, exc)  # run for it
+                return
+            time.sleep(0.25)
 
 
 # --- 3. The alert: Prefect's on_failure hook ------------------------------------------------

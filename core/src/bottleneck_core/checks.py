@@ -233,7 +233,7 @@ def _show(value):
 REGISTRY: dict[str, Check] = {}
 
 
-def _load_sql_gates() -> None:
+def _load_sql_gates() -> None:  # pragma: no mutate block (runs at import: see docs/testing.md)
     folder = resources.files("bottleneck_core") / "sql" / "gates"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".sql"):

@@ -25,13 +25,9 @@ def _kestra():
 
 def step_outputs(facts: dict) -> dict:
     """The task outputs of one step: its row counts, and the revenue total / premium count when it has them."""
-    outputs = {"step": facts["step"], "rows": dict(facts.get("rows", {}))}
-    if "revenue_total" in facts:
-        outputs["revenue_total"] = str(facts["revenue_total"])
-    if "premium" in outputs["rows"]:
-        outputs["premium_count"] = outputs["rows"]["premium"]
-        outputs["ordinary_count"] = outputs["rows"]["ordinary"]
-    return outputs
+    from .summary import step_figures
+
+    return {"step": facts["step"], **step_figures(facts)}
 
 
 def check_outputs(facts: dict) -> dict:

@@ -6,6 +6,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from . import graph, sources
@@ -39,46 +40,37 @@ class Context:
         write_table(frame, self.paths.table(name))
 
 
-def _extract(src: str):
-    def run(ctx: Context) -> dict:
-        frame, path = sources.extract(ctx.paths.sources, src)
-        ctx.write(f"{src}_raw", frame)
-        return {"file": path.name, "sha256": sha256(path)}
-
-    return run
+def _extract(ctx: Context, src: str) -> dict:
+    frame, path = sources.extract(ctx.paths.sources, src)
+    ctx.write(f"{src}_raw", frame)
+    return {"file": path.name, "sha256": sha256(path)}
 
 
 def _need_tables(paths: Paths, tables) -> None:
     """Refuse clearly when a work table is missing (its step has not run for this month)."""
-    from .store import read_table
+    from .store import read_arrow
 
     for table in tables:
         if not paths.table(table).exists():
-            read_table(paths.table(table))  # raises the bilingual "run step X first" error
+            read_arrow(paths.table(table))  # raises the bilingual "run step X first" error
 
 
 def _need(ctx: Context, *tables: str) -> None:
     _need_tables(ctx.paths, tables)
 
 
-def _clean(src: str, key: str):
-    def run(ctx: Context) -> None:
-        from . import transforms
+def _clean(ctx: Context, src: str) -> None:
+    from . import transforms
 
-        _need(ctx, f"{src}_raw")
-        transforms.clean(ctx.paths.work, src)
-
-    return run
+    _need(ctx, f"{src}_raw")
+    transforms.clean(ctx.paths.work, src)
 
 
-def _dedup(src: str, key: str):
-    def run(ctx: Context) -> None:
-        from . import transforms
+def _dedup(ctx: Context, src: str) -> None:
+    from . import transforms
 
-        _need(ctx, f"{src}_clean")
-        transforms.dedup(ctx.paths.work, src)
-
-    return run
+    _need(ctx, f"{src}_clean")
+    transforms.dedup(ctx.paths.work, src)
 
 
 def _merge(ctx: Context) -> None:
@@ -118,10 +110,10 @@ FUNCTIONS: dict[str, Callable[[Context], dict | None]] = {
     "premium": _premium,
     "export": _export,
 }
-for _name, _source in sources.SOURCES.items():
-    FUNCTIONS[f"extract_{_name}"] = _extract(_name)
-    FUNCTIONS[f"clean_{_name}"] = _clean(_name, _source.key)
-    FUNCTIONS[f"dedup_{_name}"] = _dedup(_name, _source.key)
+for _name in sources.SOURCES:  # the three branches: the same functions, one source each
+    FUNCTIONS[f"extract_{_name}"] = partial(_extract, src=_name)
+    FUNCTIONS[f"clean_{_name}"] = partial(_clean, src=_name)
+    FUNCTIONS[f"dedup_{_name}"] = partial(_dedup, src=_name)
 
 
 WORK_MARKER = ".bottleneck-work"  # only folders holding this file are ever deleted by reset_work

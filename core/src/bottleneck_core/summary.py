@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-import pandas as pd
-
 from . import graph
 from .checks import ERROR, FAILED, recorded_results
 from .config import Paths
@@ -26,8 +24,22 @@ def month_summary(paths: Paths) -> dict:
     return summary
 
 
+def step_figures(facts: dict) -> dict:
+    """What the UIs show for one finished step (the facts ``run_step`` returns): the row count of
+    each table it wrote, and the figures it decides (the revenue total, the premium split)."""
+    figures = {"rows": dict(facts.get("rows", {}))}
+    if "revenue_total" in facts:
+        figures["revenue_total"] = str(facts["revenue_total"])
+    if "premium" in figures["rows"]:
+        figures["premium_count"] = figures["rows"]["premium"]
+        figures["ordinary_count"] = figures["rows"]["ordinary"]
+    return figures
+
+
 def preview_markdown(paths: Paths, table: str, rows: int = 5) -> str:
     """The first rows of a work table as a Markdown table (for UIs that render Markdown)."""
+    import pandas as pd
+
     frame = read_table(paths.table(table)).head(rows).astype(object)
     head = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
     return head + "".join(

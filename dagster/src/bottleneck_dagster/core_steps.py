@@ -60,15 +60,15 @@ def materialize_step(context: dg.AssetExecutionContext, step: str) -> Iterator[d
 
 def _metadata(paths: Paths, output: str, facts: dict) -> dict:
     if output in graph.TABLES:  # a Parquet work table
-        rows = facts["rows"][output]
+        figures = summary.step_figures(facts)  # the same figures as Kestra's outputs and the other UIs
         meta = {
-            "dagster/row_count": dg.MetadataValue.int(rows),
+            "dagster/row_count": dg.MetadataValue.int(figures["rows"][output]),
             "preview": dg.MetadataValue.md(summary.preview_markdown(paths, output)),
         }
         if output == "revenue":  # money as text: exact, two decimals and €
-            meta["revenue_total"] = dg.MetadataValue.text(summary.money_text(facts["revenue_total"]))
+            meta["revenue_total"] = dg.MetadataValue.text(summary.money_text(figures["revenue_total"]))
         if output in ("premium", "ordinary"):
-            meta[f"{output}_count"] = dg.MetadataValue.int(rows)
+            meta[f"{output}_count"] = dg.MetadataValue.int(figures[f"{output}_count"])
         return meta
     meta = {"path": dg.MetadataValue.path(str(paths.output / output))}  # a published report file
     if output == "manifest.json":
