@@ -27,6 +27,8 @@ def test_a_missing_table_names_the_step_to_run_first(tmp_path):
     with pytest.raises(PipelineError) as info:
         store.read_arrow(tmp_path / "revenue.parquet")
     assert "run step 'revenue'" in info.value.en and "« revenue »" in info.value.fr
+    with pytest.raises(PipelineError, match="run step '\\?'"):  # a table no step writes
+        store.read_arrow(tmp_path / "notes.parquet")
 
 
 def test_json_is_utf8_indented_and_ends_with_a_newline(tmp_path):

@@ -252,7 +252,7 @@ def _load_sql_gates() -> None:  # pragma: no mutate block (runs at import: see d
         )
 
 
-def gate(name: str, level: str, en: str, fr: str):
+def gate(name: str, level: str, en: str, fr: str):  # pragma: no mutate block (runs at import)
     """Register a Python gate: ``@gate(name, level, en, fr)`` over ``def test(t) -> (verdict, evidence)``."""
 
     def register(test: Callable[[Tables], tuple[bool | None, dict]]):
