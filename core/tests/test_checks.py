@@ -257,3 +257,20 @@ def test_web_pairs_agree_counts_an_empty_total_sales_as_a_value(copy, sales, dis
     change(copy, "web_clean", func)
     result = verdict("web_pairs_agree", copy)
     assert ("pair-under-test" in result.message_en) == disagree, result.message_en
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ([], "-"),
+        (["a"], "a"),
+        (list(range(10)), "0, 1, 2, 3, 4, 5, 6, 7, 8, 9"),
+        (list(range(12)), "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 (+2)"),
+        (7, 7),
+        ("x", "x"),
+    ],
+)
+def test_a_python_gates_evidence_shows_the_first_ten_values_and_how_many_more(value, shown):
+    from bottleneck_core.checks import _show
+
+    assert _show(value) == shown

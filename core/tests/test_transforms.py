@@ -259,3 +259,10 @@ def test_a_damaged_revenue_table_stops_premium_with_a_clear_error(work):
         transforms.revenue_total(folder)
     assert info.value.fr.startswith("revenue.parquet a échoué : InvalidInputException : ")
     assert not (folder / "premium.parquet").exists() and not (folder / "ordinary.parquet").exists()
+
+
+def test_a_premium_step_that_cannot_score_names_its_sql_file(work):
+    """The revenue table lacks a column premium.sql selects: the error names that file."""
+    folder = work(revenue=table(product_id=["1", "2"], name=["a", "b"], price=[Decimal("1.00"), Decimal("3.00")]))
+    with pytest.raises(PipelineError, match=r"^bottleneck_core/sql/steps/premium\.sql failed: BinderException"):
+        transforms.classify(folder, 2.0)
