@@ -79,18 +79,11 @@ def test_cli_alert_email_prints_the_json(broken):
             "alert-email",
             "--tool",
             "kestra",
-            "--month",
-            broken.month,
             "--run-id",
             "e1",
             "--run-url",
             "http://x/e1",
-            "--sources",
-            str(broken.sources),
-            "--work",
-            str(broken.work.parent),
-            "--out",
-            str(broken.output.parent),
+            *testing.month_options(broken),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -129,14 +122,7 @@ def test_cli_stats(finished):
         main,
         [
             "stats",
-            "--month",
-            finished.month,
-            "--sources",
-            str(finished.sources),
-            "--work",
-            str(finished.work.parent),
-            "--out",
-            str(finished.output.parent),
+            *testing.month_options(finished),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -148,14 +134,7 @@ def test_stats_of_an_unfinished_month_is_a_clear_error(broken):
         main,
         [
             "stats",
-            "--month",
-            broken.month,
-            "--sources",
-            str(broken.sources),
-            "--work",
-            str(broken.work.parent),
-            "--out",
-            str(broken.output.parent),
+            *testing.month_options(broken),
         ],
     )
     assert result.exit_code == 3 and "manifest.json" in result.output

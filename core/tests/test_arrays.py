@@ -67,16 +67,7 @@ def test_sql_step_and_gate_processes_import_no_arrow_pandas_nor_rich(tmp_path):
         output_root=tmp_path / "out",
     )
     run_step("extract_erp", paths)
-    options = [
-        "--month",
-        paths.month,
-        "--sources",
-        str(paths.sources),
-        "--work",
-        str(tmp_path / "work"),
-        "--out",
-        str(tmp_path / "out"),
-    ]
+    options = testing.month_options(paths)
     for command in (["step", "clean_erp"], ["check", "clean_erp"], ["step", "dedup_erp"], ["check", "dedup_erp"]):
         code = (
             "import sys\nfrom bottleneck_core.cli import main\n"

@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from bottleneck_core.cli import main
+from bottleneck_core.config import Paths
+from bottleneck_testkit import month_options
 
 from .conftest import LAST
 
@@ -26,20 +28,8 @@ def column(sheet, name):
 
 
 def run(tmp_path, sources):
-    result = CliRunner().invoke(
-        main,
-        [
-            "run",
-            "--month",
-            LAST,
-            "--sources",
-            str(sources),
-            "--work",
-            str(tmp_path / "work"),
-            "--out",
-            str(tmp_path / "output"),
-        ],
-    )
+    paths = Paths.for_month(LAST, sources=sources, work_root=tmp_path / "work", output_root=tmp_path / "output")
+    result = CliRunner().invoke(main, ["run", *month_options(paths)])
     return result, result.stderr
 
 

@@ -4,6 +4,7 @@ from click.testing import CliRunner
 
 from bottleneck_core import graph
 from bottleneck_core.cli import main
+from bottleneck_testkit import month_options
 
 from .conftest import LAST
 
@@ -12,21 +13,8 @@ def invoke(*args, env=None):
     return CliRunner().invoke(main, [str(a) for a in args], env=env)
 
 
-def options(paths):
-    return [
-        "--month",
-        paths.month,
-        "--sources",
-        paths.sources,
-        "--work",
-        paths.work.parent,
-        "--out",
-        paths.output.parent,
-    ]
-
-
 def test_run_prints_a_summary_and_where_the_reports_are(paths):
-    result = invoke("run", *options(paths))
+    result = invoke("run", *month_options(paths))
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((paths.output / "manifest.json").read_text())
     assert f"Revenue total: {manifest['revenue_total']} €" in result.stdout
@@ -35,7 +23,7 @@ def test_run_prints_a_summary_and_where_the_reports_are(paths):
 
 
 def test_run_in_french(paths):
-    result = invoke("--lang", "fr", "run", *options(paths))
+    result = invoke("--lang", "fr", "run", *month_options(paths))
     assert (
         result.exit_code == 0
         and "Chiffre d'affaires total" in result.stdout
@@ -44,22 +32,22 @@ def test_run_in_french(paths):
 
 
 def test_run_json_is_the_manifest(paths):
-    result = invoke("run", *options(paths), "--json")
+    result = invoke("run", *month_options(paths), "--json")
     data = json.loads(result.stdout)
     assert data["output"] == str(paths.output) and data["month"] == LAST and data["outputs"]
 
 
 def test_french_error_comes_first_with_lang_fr(paths):
     (paths.sources / "erp.xlsx").unlink()
-    result = invoke("run", *options(paths), env={"BOTTLENECK_LANG": "fr"})
+    result = invoke("run", *month_options(paths), env={"BOTTLENECK_LANG": "fr"})
     assert result.exit_code == 2
     assert result.stderr.index("Fichier source manquant") < result.stderr.index("Missing source file")
 
 
 def test_step_and_check_json(paths):
-    result = invoke("step", "extract_erp", *options(paths), "--json")
+    result = invoke("step", "extract_erp", *month_options(paths), "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["rows"]["erp_raw"] > 0
-    result = invoke("check", "extract_erp", *options(paths), "--json")
+    result = invoke("check", "extract_erp", *month_options(paths), "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["name"] == "erp_raw_has_rows"
 
 
@@ -67,9 +55,9 @@ def test_check_exits_1_when_a_gate_fails(paths):
     from bottleneck_testkit import break_prices
 
     break_prices(paths.sources)
-    invoke("step", "extract_erp", *options(paths))
-    invoke("step", "clean_erp", *options(paths))
-    result = invoke("check", "clean_erp", *options(paths))
+    invoke("step", "extract_erp", *month_options(paths))
+    invoke("step", "clean_erp", *month_options(paths))
+    result = invoke("check", "clean_erp", *month_options(paths))
     assert result.exit_code == 1 and "erp_prices_present" in result.stderr
 
 
@@ -103,5 +91,5 @@ def test_generate_data_writes_months_with_reference_values(tmp_path):
 
 
 def test_a_bad_threshold_in_the_environment_is_explained(paths):
-    result = invoke("run", *options(paths), env={"BOTTLENECK_PREMIUM_Z": "deux"})
+    result = invoke("run", *month_options(paths), env={"BOTTLENECK_PREMIUM_Z": "deux"})
     assert result.exit_code == 5 and "BOTTLENECK_PREMIUM_Z='deux' is not a number" in result.stderr

@@ -14,7 +14,7 @@ from bottleneck_core.cli import main
 from bottleneck_core.config import Paths
 from bottleneck_core.errors import GateFailed, PipelineError
 from bottleneck_core.runner import run_checks, run_pipeline, run_step
-from bottleneck_testkit import SAMPLE_MONTHS, assert_same_outputs, core_outputs, sample_month
+from bottleneck_testkit import SAMPLE_MONTHS, assert_same_outputs, core_outputs, month_options, sample_month
 
 from .conftest import LAST
 
@@ -138,16 +138,9 @@ def test_duckdb_threads_do_not_change_a_byte(tmp_path, sources, monkeypatch):
 
 def test_max_unmatched_option_reaches_the_merge_gate(tmp_path, sources, monkeypatch):
     monkeypatch.setenv("BOTTLENECK_MAX_UNMATCHED", "0.05")  # the option below overrides it; teardown restores it
-    args = [
-        "--month",
-        LAST,
-        "--sources",
-        str(sources),
-        "--work",
-        str(tmp_path / "work"),
-        "--out",
-        str(tmp_path / "out"),
-    ]
+    args = month_options(
+        Paths.for_month(LAST, sources=sources, work_root=tmp_path / "work", output_root=tmp_path / "out")
+    )
     assert CliRunner().invoke(main, ["run", *args]).exit_code == 0
     result = CliRunner().invoke(main, ["check", "merge", *args, "--max-unmatched", "0.25", "--json"])
     share = next(c for c in json.loads(result.stdout) if c["name"] == "merged_unmatched_share")

@@ -26,6 +26,7 @@ from bottleneck_core.errors import GateFailed, PipelineError
 from bottleneck_core.runner import run_checks, run_pipeline, run_step
 from bottleneck_core.sources import arrow_type
 from bottleneck_core.store import to_frame
+from bottleneck_testkit import month_options
 
 from .conftest import LAST
 
@@ -313,18 +314,8 @@ def test_sigkill_during_runs_never_leaves_a_broken_month(tmp_path, sources):
     env = {**os.environ, "BOTTLENECK_DATA_DIR": str(tmp_path)}
     for name in ("BOTTLENECK_WORK_DIR", "BOTTLENECK_OUTPUT_DIR", "BOTTLENECK_ALERT_WEBHOOK", "BOTTLENECK_SMTP_HOST"):
         env.pop(name, None)
-    command = [
-        str(bottleneck),
-        "run",
-        "--month",
-        LAST,
-        "--sources",
-        str(sources),
-        "--work",
-        str(tmp_path / "work"),
-        "--out",
-        str(tmp_path / "output"),
-    ]
+    paths = Paths.for_month(LAST, sources=sources, work_root=tmp_path / "work", output_root=tmp_path / "output")
+    command = [str(bottleneck), "run", *month_options(paths)]
     start = time.perf_counter()
     subprocess.run(command, env=env, check=True, capture_output=True)
     duration = time.perf_counter() - start

@@ -15,17 +15,13 @@ from click.testing import CliRunner
 
 from bottleneck_core import faults
 from bottleneck_core.cli import main
-from bottleneck_testkit import sample_month
+from bottleneck_testkit import month_options, sample_month
 
 from .conftest import LAST
 
 
 def invoke(*args, env=None):
     return CliRunner().invoke(main, [str(a) for a in args], env={"BOTTLENECK_LANG": None, **(env or {})})
-
-
-def where(paths):
-    return ["--month", LAST, "--sources", paths.sources, "--work", paths.work.parent, "--out", paths.output.parent]
 
 
 def published(paths):
@@ -102,14 +98,14 @@ def test_a_run_refuses_at_once_while_the_month_is_locked(paths):
     holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        result = invoke("run", *where(paths))
+        result = invoke("run", *month_options(paths))
         assert (
             result.exit_code == 3 and f"pid {holder.pid}" in result.stderr and "en cours de traitement" in result.stderr
         )
     finally:
         holder.kill()
         holder.wait()
-    assert invoke("run", *where(paths)).exit_code == 0  # free again once the holder is gone
+    assert invoke("run", *month_options(paths)).exit_code == 0  # free again once the holder is gone
 
 
 # --- folders ---------------------------------------------------------------------------------
@@ -141,16 +137,16 @@ def test_overlapping_folders_are_refused_and_nothing_is_touched(layout, tmp_path
 def test_a_work_folder_not_made_by_the_tool_is_never_deleted(paths):
     paths.work.mkdir(parents=True)
     (paths.work / "thesis.docx").write_text("years of work")
-    result = invoke("run", *where(paths))
+    result = invoke("run", *month_options(paths))
     assert result.exit_code == 3 and "Refusing to delete" in result.stderr and "refusée" in result.stderr
     assert (paths.work / "thesis.docx").read_text() == "years of work"
 
 
 def test_the_tool_deletes_its_own_work_folder(paths):
-    assert invoke("run", *where(paths)).exit_code == 0
+    assert invoke("run", *month_options(paths)).exit_code == 0
     assert (paths.work / ".bottleneck-work").exists()
     (paths.work / "erp_raw.parquet").write_bytes(b"stale")
-    assert invoke("run", *where(paths)).exit_code == 0  # reset, then rebuilt
+    assert invoke("run", *month_options(paths)).exit_code == 0  # reset, then rebuilt
 
 
 # --- stale tables ----------------------------------------------------------------------------
@@ -158,51 +154,51 @@ def test_the_tool_deletes_its_own_work_folder(paths):
 
 def test_stale_tables_never_publish(paths):
     """The issue's sequence: a bad file, then `step extract_erp`, `check extract_erp`, `step export`."""
-    assert invoke("run", *where(paths)).exit_code == 0
+    assert invoke("run", *month_options(paths)).exit_code == 0
     good = published(paths)
     faults.break_month(paths.sources, "text-price")
-    assert invoke("step", "extract_erp", *where(paths)).exit_code == 2
-    result = invoke("check", "extract_erp", *where(paths))
+    assert invoke("step", "extract_erp", *month_options(paths)).exit_code == 2
+    result = invoke("check", "extract_erp", *month_options(paths))
     assert result.exit_code == 3 and "erp_raw.parquet not found" in result.stderr  # no old table checked instead
-    result = invoke("step", "export", *where(paths))
+    result = invoke("step", "export", *month_options(paths))
     assert result.exit_code == 3 and "No quality-gate results for step 'extract_erp'" in result.stderr
     assert published(paths) == good
 
 
 def test_a_step_run_again_invalidates_everything_after_it(paths):
-    assert invoke("run", *where(paths)).exit_code == 0
+    assert invoke("run", *month_options(paths)).exit_code == 0
     good = published(paths)
     faults.break_month(paths.sources, "negative-prices")  # a readable file with other figures
-    assert invoke("step", "extract_erp", *where(paths)).exit_code == 0
-    assert invoke("check", "extract_erp", *where(paths)).exit_code == 0
+    assert invoke("step", "extract_erp", *month_options(paths)).exit_code == 0
+    assert invoke("check", "extract_erp", *month_options(paths)).exit_code == 0
     for table in ("erp_clean", "erp_dedup", "merged", "revenue", "premium", "ordinary"):
         assert not paths.table(table).exists(), f"{table} survived a new extract_erp"
     assert not paths.checks_file("merge").exists()
-    result = invoke("step", "export", *where(paths))
+    result = invoke("step", "export", *month_options(paths))
     assert result.exit_code == 3 and "No quality-gate results for step 'clean_erp'" in result.stderr
     assert published(paths) == good
 
 
 def test_export_refuses_gates_recorded_on_other_tables(paths):
-    assert invoke("run", *where(paths)).exit_code == 0
+    assert invoke("run", *month_options(paths)).exit_code == 0
     good = published(paths)
     table = paths.table("revenue")
     copy = table.with_name("copy.parquet")
     shutil.copy(table, copy)
     os.replace(copy, table)  # same content, but not the table the gates saw
-    result = invoke("step", "export", *where(paths))
+    result = invoke("step", "export", *month_options(paths))
     assert result.exit_code == 3 and "changed after its quality gates ran" in result.stderr
     assert "ont changé après ses contrôles qualité" in result.stderr
     assert published(paths) == good
 
 
 def test_step_with_check_runs_its_gates_in_the_same_process(paths):
-    result = invoke("step", "extract_erp", *where(paths), "--check", "--json")
+    result = invoke("step", "extract_erp", *month_options(paths), "--check", "--json")
     data = json.loads(result.stdout)
     assert result.exit_code == 0 and data["rows"]["erp_raw"] > 0 and data["checks"][0]["name"] == "erp_raw_has_rows"
     faults.break_month(paths.sources, "blank-prices")
-    assert invoke("step", "extract_erp", *where(paths)).exit_code == 0
-    result = invoke("step", "clean_erp", *where(paths), "--check")
+    assert invoke("step", "extract_erp", *month_options(paths)).exit_code == 0
+    result = invoke("step", "clean_erp", *month_options(paths), "--check")
     assert result.exit_code == 1 and "erp_prices_present" in result.stdout + result.stderr
 
 
@@ -211,9 +207,9 @@ def test_step_with_check_runs_its_gates_in_the_same_process(paths):
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e9"])
 def test_absurd_thresholds_are_refused(value, paths):
-    result = invoke("run", *where(paths), "--threshold", value)
+    result = invoke("run", *month_options(paths), "--threshold", value)
     assert result.exit_code == 5 and "finite z-score" in result.stderr and "z-score fini" in result.stderr
-    result = invoke("run", *where(paths), env={"BOTTLENECK_PREMIUM_Z": value})
+    result = invoke("run", *month_options(paths), env={"BOTTLENECK_PREMIUM_Z": value})
     assert result.exit_code == 5 and "BOTTLENECK_PREMIUM_Z" in result.stderr
     assert not paths.output.exists()
 
@@ -240,7 +236,7 @@ def test_an_os_error_names_the_path_and_exits_3(paths, tmp_path):
 
 def test_lang_is_accepted_after_the_subcommand_and_french_is_french(paths):
     # a real process: under pytest, logging goes to pytest's own handlers
-    args = [str(Path(sys.executable).parent / "bottleneck"), "run", *map(str, where(paths)), "--lang", "fr"]
+    args = [str(Path(sys.executable).parent / "bottleneck"), "run", *map(str, month_options(paths)), "--lang", "fr"]
     env = {k: v for k, v in os.environ.items() if k != "BOTTLENECK_LANG"}
     result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -250,8 +246,8 @@ def test_lang_is_accepted_after_the_subcommand_and_french_is_french(paths):
 
 
 def test_check_prints_each_result_once(paths):
-    assert invoke("run", *where(paths)).exit_code == 0
-    result = invoke("check", "clean_erp", *where(paths))
+    assert invoke("run", *month_options(paths)).exit_code == 0
+    result = invoke("check", "clean_erp", *month_options(paths))
     assert result.exit_code == 0
     text = result.stdout + result.stderr
     assert text.count("erp_price_not_negative") == 1, text

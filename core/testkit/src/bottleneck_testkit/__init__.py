@@ -32,6 +32,21 @@ SAMPLE_MONTHS = tuple(sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())) i
 PARITY_MONTHS = ("2026-09", "2026-10")
 
 
+def month_options(paths: Paths) -> list[str]:
+    """The command-line options that name a month's folders, as every `bottleneck` command takes
+    them: the month, its sources folder, and the roots of the work and output folders."""
+    return [
+        "--month",
+        paths.month,
+        "--sources",
+        str(paths.sources),
+        "--work",
+        str(paths.work.parent),
+        "--out",
+        str(paths.output.parent),
+    ]
+
+
 def stack_smoke():
     """scripts/stack_smoke.py as a module: the trigger/wait/compare code the Docker workflow runs,
     which the native server tests run against their natively started servers."""
