@@ -238,18 +238,22 @@ def _load_sql_gates() -> None:  # pragma: no mutate block (runs at import: see d
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".sql"):
             continue
-        text = entry.read_text(encoding="utf-8")
-        header = _split_sql(text)[0]
         name = entry.name[: -len(".sql")]
-        REGISTRY[name] = Check(
-            name,
-            header["level"],
-            header["en"],
-            header["fr"],
-            sql=text,
-            hint_en=header.get("hint_en", ""),
-            hint_fr=header.get("hint_fr", ""),
-        )
+        REGISTRY[name] = sql_gate(name, entry.read_text(encoding="utf-8"))
+
+
+def sql_gate(name: str, text: str) -> Check:  # pragma: no mutate block (runs at import)
+    """The gate a ``sql/gates/<name>.sql`` file defines: its header lines, then its SQL."""
+    header = _split_sql(text)[0]
+    return Check(
+        name,
+        header["level"],
+        header["en"],
+        header["fr"],
+        sql=text,
+        hint_en=header.get("hint_en", ""),
+        hint_fr=header.get("hint_fr", ""),
+    )
 
 
 def gate(name: str, level: str, en: str, fr: str):  # pragma: no mutate block (runs at import)

@@ -19,7 +19,7 @@ NAME = "erp_expensive_in_stock"
 
 
 def load_gate():
-    """The student's file as a core gate (the same parsing as checks._load_sql_gates)."""
+    """The student's file as a core gate, read by core's own checks.sql_gate."""
     from bottleneck_core import checks
 
     text = work_file(f"{NAME}.sql").read_text(encoding="utf-8")
@@ -32,15 +32,7 @@ def load_gate():
         "Keep the three first lines: -- level:, -- en:, -- fr:.",
         "Gardez les trois premières lignes : -- level:, -- en:, -- fr:.",
     )
-    return checks.Check(
-        NAME,
-        header["level"],
-        header["en"],
-        header["fr"],
-        sql=text,
-        hint_en=header.get("hint_en", ""),
-        hint_fr=header.get("hint_fr", ""),
-    )
+    return checks.sql_gate(NAME, text)
 
 
 def evaluate(gate, paths):
