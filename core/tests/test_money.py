@@ -16,6 +16,7 @@ from bottleneck_core.summary import money_text, summary_markdown, verdict
         (70568.6, "en", "70,568.60\u00a0€"),  # a float goes through its shortest text, not its binary value
         ("-12", "fr", "-12,00\u00a0€"),
     ],
+    ids=["en", "fr", "half up", "float", "negative"],  # ASCII ids: mutmut hands them back to pytest
 )
 def test_money_text_has_two_decimals_and_the_euro_sign(value, lang, text):
     assert money_text(value, lang) == text

@@ -214,7 +214,11 @@ def test_absurd_thresholds_are_refused(value, paths):
     assert not paths.output.exists()
 
 
-@pytest.mark.parametrize("month", ["２０２６-10", "2026-1", "26-10", "2026-1O"])
+@pytest.mark.parametrize(
+    "month",
+    ["２０２６-10", "2026-1", "26-10", "2026-1O"],
+    ids=["wide digits", "one digit", "two-digit year", "letter O"],
+)
 def test_months_are_ascii_yyyy_mm(month):
     result = invoke("run", "--month", month)
     assert result.exit_code == 5 and "AAAA-MM" in result.stderr
