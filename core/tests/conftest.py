@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
+import bottleneck_core
 from bottleneck_core.config import Paths
 from bottleneck_core.runner import run_pipeline
 from bottleneck_testkit import SAMPLE_MONTHS, sample_month
@@ -21,6 +23,25 @@ def _own_environment():
         if key not in saved:
             del os.environ[key]
     os.environ.update(saved)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _commands_run_the_code_under_test():
+    """A command a test starts (``bottleneck run`` in a subprocess) imports the bottleneck_core
+    this process imported. They are the same package, except under ``make mutation``: mutmut puts
+    its mutated copy first on this process's path only, so without this a subprocess would test
+    the original code and a mutant only a command can notice would "survive"."""
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):  # not while mutmut maps tests
+        yield
+        return
+    saved = os.environ.get("PYTHONPATH")
+    here = str(Path(bottleneck_core.__file__).resolve().parents[1])
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, saved) if p)
+    yield
+    if saved is None:
+        del os.environ["PYTHONPATH"]
+    else:
+        os.environ["PYTHONPATH"] = saved
 
 
 @pytest.fixture

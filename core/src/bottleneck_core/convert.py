@@ -16,6 +16,7 @@ CENT = Decimal("0.01")
 #: the exact money type (18 digits, 2 after the point) instead of overflowing it.
 MAX_PRICE = Decimal("1000000")
 MAX_QUANTITY = 1_000_000_000
+FLOAT_NOISE = Decimal("0.000001")  # how far from a whole cent a float price may be (binary noise)
 _DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
 
 
@@ -122,7 +123,10 @@ def to_money(value) -> Decimal | None:
             f"attendu un prix entre -1\u202f000\u202f000 et 1\u202f000\u202f000 euros, reçu {_shown(value)}",
         )
     cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    if abs(cents - amount) > Decimal("0.000001"):
+    # A float computed in Excel (=11.7*2 is 23.400000000000002) carries binary noise far below a
+    # cent: that much is tolerated. Text and decimals are what the user typed: exact or refused.
+    noise = FLOAT_NOISE if isinstance(value, float) else 0
+    if abs(cents - amount) > noise:
         raise BadValue(
             f"expected a price with at most 2 decimals, got {_shown(value)}",
             f"attendu un prix avec au plus 2 décimales, reçu {_shown(value)}",
@@ -179,7 +183,9 @@ def _fast_money(column, decimal_type):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_integer(column.type) or (pa.types.is_decimal(column.type) and column.type.scale <= 2):
+    if pa.types.is_integer(column.type):  # through int32 (within the bounds): int64 → decimal needs 21 digits
+        return pc.cast(pc.cast(column, pa.int32()), decimal_type) if _within(column, int(MAX_PRICE)) else None
+    if pa.types.is_decimal(column.type) and column.type.scale <= 2:
         return pc.cast(column, decimal_type) if _within(column, int(MAX_PRICE)) else None
     if not pa.types.is_floating(column.type):
         return None  # e.g. a decimal with sub-cent digits: the cell converter checks each value

@@ -9,6 +9,7 @@ with the same columns.
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from collections.abc import Callable
@@ -421,7 +422,7 @@ def _refuse_uncached_formulas(path: Path, sheet: str, columns: list[str], source
         letters, row = match.group(1).decode(), int(match.group(2))
         for name, col in kept.items():
             if letters == col and 1 < row <= last_row:
-                formula = (match.group(3) or b"").decode("utf-8", "replace")
+                formula = html.unescape((match.group(3) or b"").decode("utf-8", "replace"))  # &amp; → &
                 raise SourceError(
                     en=f"{path.name}, column '{name}', row {row}: the cell holds the formula ={formula} saved without "
                     "its computed value (written by a program that does not calculate). Open and save the file in "
