@@ -91,6 +91,7 @@ AWKWARD = [
     ("y", "", "", "1.00", 0),
     ("z", "+33", "astral 🍷 glass\r", "934.80", 11),
     ("w", "http://example.com", '=HYPERLINK("http://evil","click")', "3.33", 5),
+    ("123456789012345", "1234567890123456", "non-characters \ufffe and \uffff", "2.22", 6),
 ]
 
 
@@ -138,6 +139,24 @@ def test_csv_text_cells_are_neutralised_the_owasp_way(tmp_path):
     assert all(not cell.startswith(reports.FORMULA_START) for r in rows for cell in r[:3])
 
 
+def test_csv_quotes_are_doubled_and_numbers_written_as_text(tmp_path):
+    wines = pa.table(
+        {
+            "product_id": pa.array([4954, 7], pa.int64()),
+            "sku": pa.array(["a\rb", "x\ny"]),
+            "name": pa.array(['Cuvée "Prestige", 2019', "plain"]),
+            "price": pa.array([Decimal("12.37"), Decimal("0.10")], MONEY),
+            "z_score": [2.0000004, -0.0000004],
+        }
+    )
+    reports.write_wines_csv(wines, tmp_path / "w.csv")
+    assert (tmp_path / "w.csv").read_bytes() == (
+        b"product_id,sku,name,price,z_score\n"
+        + '4954,"a\rb","Cuvée ""Prestige"", 2019",12.37,2.000000\n'.encode()
+        + b'7,"x\ny",plain,0.10,-0.000000\n'
+    )
+
+
 @pytest.mark.parametrize(
     ("products", "sheets"),
     [
@@ -174,6 +193,29 @@ def test_past_the_row_limit_the_detail_spills_into_more_sheets(tmp_path, monkeyp
     assert [str(r[0]) for r in seen[:-1]] == list(revenue["product_id"]), "every product, in order, once"
 
 
+def cells(path: Path) -> list[tuple]:
+    """Every cell of every sheet after its header row: (value, type, number format), sheet after sheet."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    return [
+        tuple((c.value, c.data_type, c.number_format, c.font.b) for c in row)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(min_row=2, max_col=len(reports.HEADER))
+    ]
+
+
+def test_spilled_sheets_hold_the_per_cell_writers_cells(tmp_path, monkeypatch):
+    """With 2 detail rows a sheet, the last row of each full sheet is written by XlsxWriter's own
+    calls, the others by the fast writer: every cell must be what the per-cell writer writes."""
+    revenue = revenue_table(AWKWARD)
+    total = Decimal(str(sum(Decimal(r[3]) * r[4] for r in AWKWARD)))
+    per_cell_reference(revenue, total, tmp_path / "one_sheet.xlsx")
+    monkeypatch.setattr(reports, "EXCEL_ROWS", 3)
+    reports.write_revenue_xlsx(revenue, total, tmp_path / "spilled.xlsx")
+    assert cells(tmp_path / "spilled.xlsx") == cells(tmp_path / "one_sheet.xlsx")
+
+
 def test_a_refused_write_stops_the_export(tmp_path, monkeypatch):
     import xlsxwriter.worksheet
 
@@ -186,6 +228,48 @@ def test_a_text_too_long_for_excel_is_refused_not_truncated(tmp_path):
     rows = [*AWKWARD, ("9", "9", "x" * 40_000, "1.00", 1)]
     with pytest.raises(PipelineError, match="32767"):
         reports.write_revenue_xlsx(revenue_table(rows), Decimal("1"), tmp_path / "r.xlsx")
+
+
+GLASS = "\U0001f377"  # 🍷: one character, two UTF-16 units (Excel counts units)
+
+
+@pytest.mark.parametrize(
+    ("name", "fits"),
+    [
+        ("x" * 32_767, True),
+        ("x" * 32_768, False),
+        (GLASS * 16_383 + "é", True),  # 32,767 units
+        (GLASS * 16_384, False),  # 16,384 characters, 32,768 units
+        ("é" * 32_767, True),
+    ],
+    ids=["ascii at the limit", "ascii past it", "astral at the limit", "astral past it", "accents at the limit"],
+)
+@pytest.mark.parametrize("where", ["fast writer", "last row of a full sheet"])
+def test_excels_text_limit_counts_utf16_units(tmp_path, monkeypatch, name, fits, where):
+    if where != "fast writer":
+        monkeypatch.setattr(reports, "EXCEL_ROWS", 2)  # every detail row but the last is a sheet's last row
+    rows = [("1", "a", name, "9.00", 2), ("2", "b", "short", "1.00", 1)]
+    if fits:
+        reports.write_revenue_xlsx(revenue_table(rows), Decimal("19"), tmp_path / "r.xlsx")
+        assert cells(tmp_path / "r.xlsx")[0][2][0] == name
+    else:
+        with pytest.raises(PipelineError, match="does not fit in an Excel cell"):
+            reports.write_revenue_xlsx(revenue_table(rows), Decimal("19"), tmp_path / "r.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("123456789012345", 123456789012345),
+        ("1234567890123456", "1234567890123456"),
+        ("007", 7),
+        ("٣", "٣"),
+        ("", ""),
+        (5, 5),
+    ],
+)
+def test_ids_that_look_like_numbers_become_numbers_up_to_15_digits(value, cell):
+    assert reports.id_cell(value) == cell and type(reports.id_cell(value)) is type(cell)
 
 
 # ---------------------------------------------------------------- publishing
@@ -301,6 +385,47 @@ def test_a_folder_not_written_by_the_tool_is_never_replaced(tmp_path):
     with pytest.raises(PipelineError, match="not written by bottleneck"):
         reports.publish(staging, final)
     assert (final / "thesis.docx").read_text() == "precious"
+
+
+def test_exchange_swaps_two_folders_in_one_step(tmp_path):
+    import errno
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "which").write_text("a")
+    (b / "which").write_text("b")
+    if not reports._exchange(a, b):
+        pytest.skip("this file system cannot swap folders (renameat2 RENAME_EXCHANGE)")
+    assert ((a / "which").read_text(), (b / "which").read_text()) == ("b", "a")
+    with pytest.raises(OSError) as info:
+        reports._exchange(tmp_path / "missing", b)
+    error = info.value
+    assert (error.errno, error.strerror) == (errno.ENOENT, os.strerror(errno.ENOENT))
+    assert (error.filename, error.filename2) == (str(tmp_path / "missing"), str(b))
+
+
+def test_pid_alive_neither_signals_nor_mistakes_a_process(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert reports.pid_alive(child.pid) and reports.pid_alive(os.getpid())
+        time.sleep(0.2)
+        assert child.poll() is None, "asking whether a process runs must not signal it"
+    finally:
+        child.kill()
+        child.wait()
+    assert not reports.pid_alive(child.pid)
+
+
+def test_removing_a_folder_never_follows_a_link_out_of_it(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep")
+    folder = tmp_path / "ours"
+    (folder / "sub" / "deeper").mkdir(parents=True)
+    (folder / "sub" / "deeper" / "f").write_text("x")
+    (folder / "link").symlink_to(outside, target_is_directory=True)
+    reports._remove(folder)
+    assert not folder.exists() and (outside / "keep.txt").read_text() == "keep"
 
 
 KILLS = 4

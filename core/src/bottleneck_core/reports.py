@@ -6,7 +6,7 @@ published atomically so a failed (or killed) run never leaves partial output nor
   ``revenue 3``… (each with the header row); the TOTAL row ends the last one. Nothing is ever
   truncated: every write is checked.
 - ``premium_wines.csv``, ``ordinary_wines.csv``: exact decimal prices; text cells that a
-  spreadsheet would run as a formula are neutralised the OWASP way (see :func:`csv_safe`).
+  spreadsheet would run as a formula are neutralised the OWASP way (see :func:`_csv_texts`).
 - ``manifest.json``: where the figures come from, the gate results and every report's sha256.
 
 The workbook's container (styles, properties, first and last row of each sheet) is written by
@@ -55,17 +55,7 @@ def _arrow(table) -> pa.Table:
 
 #: OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """Prefix a text cell that a spreadsheet would take for a formula with a single quote.
-
-    OWASP's advice for CSV files: cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-    return get a leading ``'`` (shown by Excel and LibreOffice as text, never run); a cell holding a
-    comma, a quote or a line break is then quoted. Only text columns (ids, sku, names) get this
-    rule (:func:`_csv_texts` applies it column-wise): prices and z-scores are numbers we format.
-    """
-    return "'" + value if value.startswith(FORMULA_START) else value
+_FORMULA_RE2 = "^[" + re.escape("".join(FORMULA_START)) + "]"
 
 
 # ---------------------------------------------------------------- Excel cells, XlsxWriter's way
@@ -369,13 +359,17 @@ def write_wines_csv(wines, path: Path) -> None:
 
 
 def _csv_texts(values: pa.Array) -> pa.Array:
-    """A text column for the CSV: neutralised (:func:`csv_safe`, same rule), then quoted when a cell
-    holds a comma, a quote or a line break (written here rather than by the csv module, which in
-    Python < 3.12 leaves a lone ``\\r`` unquoted)."""
+    """A text column for the CSV, column-wise.
+
+    OWASP's advice for CSV files: a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+    return (:data:`FORMULA_START`) gets a leading ``'``, shown by Excel and LibreOffice as text and
+    never run. Only text columns (ids, sku, names) get this rule: prices and z-scores are numbers
+    we format. A cell holding a comma, a quote or a line break is then quoted (written here rather
+    than by the csv module, which in Python < 3.12 leaves a lone ``\\r`` unquoted)."""
     if not pa.types.is_string(values.type):
         values = pc.cast(values, pa.string())
     values = pc.fill_null(values, "")
-    values = pc.if_else(pc.match_substring_regex(values, r"^[=+\-@\t\r]"), _join("'", values), values)
+    values = pc.if_else(pc.match_substring_regex(values, _FORMULA_RE2), _join("'", values), values)
     quoted = _join('"', pc.replace_substring(values, '"', '""'), '"')
     return pc.if_else(pc.match_substring_regex(values, r'[,"\r\n]'), quoted, values)
 
