@@ -31,7 +31,7 @@ bench-wrappers: ## one month in each tool natively, as a student waits for it (b
 	@.venvs/core/bin/python bench/wrappers.py $(BENCH_ARGS)
 
 mutation: ## mutation testing of core's pipeline modules with mutmut (hours; not in make test; docs/testing.md)
-	@bash scripts/mutation.sh $(MUTANTS)
+	@SAMPLE=$(SAMPLE) bash scripts/mutation.sh $(MUTANTS)
 
 break: ## failure lab: damage a month's sources in place, e.g. make break MONTH=2026-10 FAULT=negative-prices
 	@bash scripts/venv.sh core

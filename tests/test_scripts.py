@@ -120,3 +120,20 @@ def test_a_skipped_test_fails_make_test_under_ci(tmp_path, ci, skipped, code):
     )
     assert f"total: {3 - skipped} passed, 0 failed, {skipped} skipped" in run.stdout
     assert run.returncode == code, run.stdout
+
+
+def test_the_mutation_sample_is_the_same_share_of_each_module_and_repeatable():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mutation_score", REPO / "scripts" / "mutation_score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = {
+        "big": {f"bottleneck_core.big.x_f__mutmut_{i}": "killed" for i in range(200)},
+        "small": {f"bottleneck_core.small.x_g__mutmut_{i}": "survived" for i in range(3)},
+    }
+    picked = module.sample(table, 0.15)
+    assert [len(picked["big"]), len(picked["small"])] == [30, 1]  # 15 % of each, at least one
+    assert set(picked["big"]) <= set(table["big"]) and picked == module.sample(table, 0.15)
+    assert module.sample(table, 0.15, seed=18) != picked, "the seed draws"
+    assert module.scores(picked)["big"] == {"killed": 30}
