@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from bottleneck_core import graph, reports, store
@@ -224,6 +225,86 @@ def test_a_refused_write_stops_the_export(tmp_path, monkeypatch):
         reports.write_revenue_xlsx(revenue_table(AWKWARD), Decimal("1"), tmp_path / "r.xlsx")
 
 
+@pytest.mark.parametrize(
+    ("method", "column", "sheet", "second_id"),
+    [
+        ("write_row", 0, "revenue", "x"),  # the header row
+        ("write_string", 0, "revenue", "x"),  # the second product, last row of the first sheet
+        ("write_number", 0, "revenue", "102"),  # (an id of digits is a number)
+        ("write_string", 1, "revenue", "x"),
+        ("write_string", 2, "revenue", "x"),
+        ("write_number", 3, "revenue", "x"),
+        ("write_number", 4, "revenue", "x"),
+        ("write_number", 5, "revenue", "x"),
+        ("write_string", 0, "revenue 2", "x"),  # TOTAL, on the second sheet
+        ("write_number", 5, "revenue 2", "x"),
+    ],
+)
+def test_a_refused_cell_names_its_row_and_sheet_in_both_languages(
+    tmp_path, monkeypatch, method, column, sheet, second_id
+):
+    """Two detail rows a sheet and three products: the header rows, the first sheet's last row
+    and the TOTAL row go through XlsxWriter's calls (the other rows through the fast writer)."""
+    import xlsxwriter.worksheet
+
+    row = 1 if method == "write_row" else 3  # Excel's numbering
+    original = getattr(xlsxwriter.worksheet.Worksheet, method)
+
+    def refuse(self, r, c, *args, **kwargs):
+        return -2 if (self.name, r, c) == (sheet, row - 1, column) else original(self, r, c, *args, **kwargs)
+
+    rows = [("101", "a", "first", "9.00", 3), (second_id, "b", "second", "8.00", 3), ("103", "c", "third", "1.00", 3)]
+    monkeypatch.setattr(reports, "EXCEL_ROWS", 3)
+    monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, method, refuse)
+    path = tmp_path / "r.xlsx"
+    with pytest.raises(PipelineError) as info:
+        reports.write_revenue_xlsx(revenue_table(rows), Decimal("54"), path)
+    assert info.value.en == (
+        f"Could not write row {row} of sheet '{sheet}' into {path} (XlsxWriter status -2): "
+        "the report would be incomplete."
+    )
+    assert info.value.fr == (
+        f"Impossible d'écrire la ligne {row} de la feuille « {sheet} » dans {path} (code XlsxWriter -2) : "
+        "le rapport serait incomplet."
+    )
+
+
+@pytest.mark.parametrize(("column", "kind"), [("price", MONEY), ("total_sales", pa.int64()), ("revenue", MONEY)])
+def test_an_empty_figure_in_the_revenue_table_is_refused_naming_the_rows(tmp_path, column, kind):
+    table = pa.Table.from_pandas(revenue_table([("1", "a", "x", "2.00", 1), ("2", "b", "y", "1.00", 1)]))
+    index = table.column_names.index(column)
+    revenue = table.set_column(index, column, pa.array([table.column(column)[0].as_py(), None], kind))
+    with pytest.raises(PipelineError) as info:
+        reports.write_revenue_xlsx(revenue, Decimal("2"), tmp_path / "r.xlsx")
+    assert info.value.en == "Empty price, sales or revenue in the revenue table (rows 1–2): nothing can be written."
+    assert info.value.fr == (
+        "Prix, ventes ou chiffre d'affaires vide dans la table revenue (lignes 1 à 2) : rien ne peut être écrit."
+    )
+
+
+def test_numbers_are_printed_as_xlsxwriter_prints_them():
+    assert reports._g16(pa.array([10**16 - 1, -(10**16) + 1, 0])).to_pylist() == [
+        "9999999999999999",
+        "-9999999999999999",
+        "0",
+    ]
+    assert reports._g16(pa.array([10**16, 2**62])).to_pylist() == ["1E+16", "4.611686018427388E+18"]
+    assert reports._g16(pa.array([0.1, 1e20, 37.11])).to_pylist() == ["0.1", "1E+20", "37.11"]
+    assert reports._g16(pa.array([], pa.int64())).to_pylist() == []
+
+
+def test_integer_ids_in_the_revenue_table_give_the_same_bytes(tmp_path):
+    revenue = revenue_table([("4954", "16021", "a", "34.50", 73), ("7", "70", "b", "1.00", 2)])
+    as_numbers = pa.Table.from_pandas(revenue)
+    for column in ("product_id", "sku"):
+        index = as_numbers.column_names.index(column)
+        as_numbers = as_numbers.set_column(index, column, pc.cast(as_numbers.column(column), pa.int64()))
+    total = Decimal("2520.50")
+    reports.write_revenue_xlsx(as_numbers, total, tmp_path / "numbers.xlsx")
+    reports.write_revenue_xlsx(revenue, total, tmp_path / "texts.xlsx")
+    assert (tmp_path / "numbers.xlsx").read_bytes() == (tmp_path / "texts.xlsx").read_bytes()
+
+
 def test_a_text_too_long_for_excel_is_refused_not_truncated(tmp_path):
     rows = [*AWKWARD, ("9", "9", "x" * 40_000, "1.00", 1)]
     with pytest.raises(PipelineError, match="32767"):
@@ -382,9 +463,23 @@ def test_a_folder_not_written_by_the_tool_is_never_replaced(tmp_path):
     final.mkdir()
     (final / "thesis.docx").write_text("precious")
     staging = _month_folder(tmp_path / "staging", "new")
-    with pytest.raises(PipelineError, match="not written by bottleneck"):
+    with pytest.raises(PipelineError) as info:
         reports.publish(staging, final)
     assert (final / "thesis.docx").read_text() == "precious"
+    assert info.value.en == (
+        f"{final} exists and was not written by bottleneck: it will not be replaced. "
+        "Move it away or choose another --out."
+    )
+    assert info.value.fr == (
+        f"{final} existe et n'a pas été écrit par bottleneck : il ne sera pas remplacé. "
+        "Déplacez-le ou choisissez un autre --out."
+    )
+
+
+def test_a_staging_folder_without_its_marker_is_published(tmp_path):
+    staging = _month_folder(tmp_path / "staging", "new")  # no marker: publish must not need one
+    reports.publish(staging, tmp_path / LAST)
+    assert store.read_json(tmp_path / LAST / "manifest.json")["label"] == "new" and not staging.exists()
 
 
 def test_exchange_swaps_two_folders_in_one_step(tmp_path):
@@ -394,8 +489,10 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path):
     a.mkdir(), b.mkdir()
     (a / "which").write_text("a")
     (b / "which").write_text("b")
-    if not reports._exchange(a, b):
-        pytest.skip("this file system cannot swap folders (renameat2 RENAME_EXCHANGE)")
+    swapped = reports._exchange(a, b)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is Linux's: elsewhere publish uses two renames")
+    assert swapped, "Linux file systems swap folders in one step"
     assert ((a / "which").read_text(), (b / "which").read_text()) == ("b", "a")
     with pytest.raises(OSError) as info:
         reports._exchange(tmp_path / "missing", b)

@@ -255,6 +255,11 @@ def test_a_ragged_csv_row_is_named_by_its_line(tmp_path):
     assert re.fullmatch(r"liaison\.csv, ligne 3 : fichier CSV mal formé \(.+\)\.", error.fr, re.S)
 
 
+def test_a_ragged_row_is_found_in_a_windows_1252_csv(tmp_path):
+    error = csv_refusal(tmp_path, b"product_id,id_web\n1,Ch\xe2teau\n2,3\n4,5,6\n")
+    assert re.fullmatch(r"liaison\.csv, line 4: not a well-formed CSV file \(.+\)\.", error.en, re.S)
+
+
 def test_a_malformed_csv_without_a_ragged_row(tmp_path):
     error = csv_refusal(tmp_path, b"\n")  # no header: Arrow refuses it, and there is no row to blame
     assert re.fullmatch(r"liaison\.csv: not a well-formed CSV file \(.+\)\.", error.en, re.S)

@@ -125,7 +125,7 @@ def _g16(values: pa.Array) -> pa.Array:
     """Numbers as XlsxWriter prints them (``%.16G``)."""
     if pa.types.is_integer(values.type) and (len(values) == 0 or pc.max(pc.abs(values)).as_py() < 10**16):
         return pc.cast(values, pa.string())  # below 10**16, %.16G prints every digit
-    return pa.array([f"{v:.16G}" for v in values.to_pylist()], pa.string())
+    return pa.array([None if v is None else f"{v:.16G}" for v in values.to_pylist()], pa.string())
 
 
 def _detail_columns(revenue: pa.Table) -> dict[str, pa.Array]:
@@ -227,11 +227,14 @@ def sheet_name(index: int) -> str:
     return "revenue" if index == 0 else f"revenue {index + 1}"
 
 
-def _checked(status: int, what: str, path: Path) -> None:
+def _checked(status: int, sheet, row: int, path: Path) -> None:
+    """Stop when XlsxWriter refused to write a cell of ``row`` (0-based) of ``sheet``."""
     if status != 0:
         raise PipelineError(
-            en=f"Could not write {what} into {path} (XlsxWriter status {status}): the report would be incomplete.",
-            fr=f"Impossible d'écrire {what} dans {path} (code XlsxWriter {status}) : le rapport serait incomplet.",
+            en=f"Could not write row {row + 1} of sheet '{sheet.name}' into {path} (XlsxWriter status {status}): "
+            "the report would be incomplete.",
+            fr=f"Impossible d'écrire la ligne {row + 1} de la feuille « {sheet.name} » dans {path} "
+            f"(code XlsxWriter {status}) : le rapport serait incomplet.",
         )
 
 
@@ -262,7 +265,7 @@ def write_revenue_xlsx(revenue, total: Decimal, path: Path) -> None:
             sheet.freeze_panes(1, 0)
             sheet.set_column(2, 2, 48)
             sheet.set_column(3, 5, 14)
-            _checked(sheet.write_row(0, 0, HEADER, bold), "the header row", path)
+            _checked(sheet.write_row(0, 0, HEADER, bold), sheet, 0, path)
             last_sheet = index == len(layout) - 1
             # the sheet's last row goes through XlsxWriter: it sets the dimension and flushes the header
             tail = stop if last_sheet else stop - 1
@@ -270,8 +273,8 @@ def write_revenue_xlsx(revenue, total: Decimal, path: Path) -> None:
                 gaps[f"xl/worksheets/sheet{index + 1}.xml"] = (start, tail, 2)
             if last_sheet:
                 row = stop - start + 1
-                _checked(sheet.write_string(row, 0, "TOTAL", bold), "the TOTAL row", path)
-                _checked(sheet.write_number(row, 5, float(total), money_bold), "the TOTAL row", path)
+                _checked(sheet.write_string(row, 0, "TOTAL", bold), sheet, row, path)
+                _checked(sheet.write_number(row, 5, float(total), money_bold), sheet, row, path)
             else:
                 values = [columns[name][stop - 1].as_py() for name in HEADER]
                 _write_row_with_xlsxwriter(sheet, stop - start, values, money, path)
@@ -289,19 +292,19 @@ def write_revenue_xlsx(revenue, total: Decimal, path: Path) -> None:
 def _write_row_with_xlsxwriter(sheet, row: int, values: list, money, path: Path) -> None:
     product_id, sku, name, price, sales, amount = values
     _text_tail(name or "")  # refuses what does not fit
-    _checked(sheet.write_string(row, 2, name or ""), f"row {row + 1}", path)  # a name is always a text cell
+    _checked(sheet.write_string(row, 2, name or ""), sheet, row, path)  # a name is always a text cell
     for col, value in ((0, product_id), (1, sku)):
         value = id_cell(value)
         if value is None or value == "":
             continue
         if isinstance(value, str):
             _text_tail(value)  # refuses what does not fit
-            _checked(sheet.write_string(row, col, value), f"row {row + 1}", path)
+            _checked(sheet.write_string(row, col, value), sheet, row, path)
         else:
-            _checked(sheet.write_number(row, col, value), f"row {row + 1}", path)
-    _checked(sheet.write_number(row, 3, price, money), f"row {row + 1}", path)
-    _checked(sheet.write_number(row, 4, sales), f"row {row + 1}", path)
-    _checked(sheet.write_number(row, 5, amount, money), f"row {row + 1}", path)
+            _checked(sheet.write_number(row, col, value), sheet, row, path)
+    _checked(sheet.write_number(row, 3, price, money), sheet, row, path)
+    _checked(sheet.write_number(row, 4, sales), sheet, row, path)
+    _checked(sheet.write_number(row, 5, amount, money), sheet, row, path)
 
 
 def _fill_gaps(shell: Path, path: Path, gaps: dict, columns, money: int) -> None:
