@@ -259,13 +259,9 @@ def test_a_refused_cell_names_its_row_and_sheet_in_both_languages(
     path = tmp_path / "r.xlsx"
     with pytest.raises(PipelineError) as info:
         reports.write_revenue_xlsx(revenue_table(rows), Decimal("54"), path)
-    assert info.value.en == (
-        f"Could not write row {row} of sheet '{sheet}' into {path} (XlsxWriter status -2): "
-        "the report would be incomplete."
-    )
-    assert info.value.fr == (
-        f"Impossible d'écrire la ligne {row} de la feuille « {sheet} » dans {path} (code XlsxWriter -2) : "
-        "le rapport serait incomplet."
+    assert (info.value.en, info.value.fr) == (
+        f"Could not write row {row} of sheet '{sheet}' into {path} (XlsxWriter status -2): the report would be incomplete.",
+        f"Impossible d'écrire la ligne {row} de la feuille « {sheet} » dans {path} (code XlsxWriter -2) : le rapport serait incomplet.",
     )
 
 
@@ -466,13 +462,9 @@ def test_a_folder_not_written_by_the_tool_is_never_replaced(tmp_path):
     with pytest.raises(PipelineError) as info:
         reports.publish(staging, final)
     assert (final / "thesis.docx").read_text() == "precious"
-    assert info.value.en == (
-        f"{final} exists and was not written by bottleneck: it will not be replaced. "
-        "Move it away or choose another --out."
-    )
-    assert info.value.fr == (
-        f"{final} existe et n'a pas été écrit par bottleneck : il ne sera pas remplacé. "
-        "Déplacez-le ou choisissez un autre --out."
+    assert (info.value.en, info.value.fr) == (
+        f"{final} exists and was not written by bottleneck: it will not be replaced. Move it away or choose another --out.",
+        f"{final} existe et n'a pas été écrit par bottleneck : il ne sera pas remplacé. Déplacez-le ou choisissez un autre --out.",
     )
 
 
