@@ -274,3 +274,50 @@ def test_a_python_gates_evidence_shows_the_first_ten_values_and_how_many_more(va
     from bottleneck_core.checks import _show
 
     assert _show(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "share"), [("", 0.05), ("5%", 0.05), ("12.5 %", 0.125), (" 0.3 ", 0.3), ("1", 1.0), ("0", 0.0)]
+)
+def test_the_unmatched_limit_is_read_as_a_share(monkeypatch, value, share):
+    from bottleneck_core.checks import max_unmatched_from_env
+
+    monkeypatch.setenv("BOTTLENECK_MAX_UNMATCHED", value)
+    assert max_unmatched_from_env() == pytest.approx(share, abs=1e-15)
+
+
+def test_offending_rows_are_shown_first_column_then_the_others():
+    from bottleneck_core.checks import _row_text, _text
+
+    assert _row_text({"product_id": "4954"}) == "4954"
+    assert _row_text({"product_id": "4954", "price": "-20.00", "stock": None}) == "4954 (price -20.00, stock NULL)"
+    assert _text(["a", None, 3]) == "[a, NULL, 3]" and _text(None) == "NULL"
+
+
+def test_a_gate_whose_facts_reuse_a_reserved_name_is_refused(tmp_path):
+    from bottleneck_core.checks import Check
+
+    paths = Paths.for_month("2026-10", sources=tmp_path, work_root=tmp_path / "work", output_root=tmp_path / "out")
+    check = Check("odd", "error", "{count}", "{count}", sql="SELECT 1 AS x WHERE false; SELECT 2 AS rows")
+    tables = Tables(paths)
+    try:
+        with pytest.raises(ValueError, match=r"sql/gates/odd\.sql: facts may not be named rows"):
+            evaluate(check, "merge", tables)
+    finally:
+        tables.close()
+
+
+def test_a_failing_gate_query_names_its_file(tmp_path):
+    from bottleneck_core.checks import Check
+    from bottleneck_core.errors import PipelineError
+
+    paths = Paths.for_month("2026-10", sources=tmp_path, work_root=tmp_path / "work", output_root=tmp_path / "out")
+    tables = Tables(paths)
+    check = Check("broken", "error", "{count}", "{count}", sql="SELECT product_id FROM 'nowhere.parquet'")
+    try:
+        with pytest.raises(PipelineError) as info:
+            evaluate(check, "merge", tables)
+    finally:
+        tables.close()
+    assert info.value.en.startswith("bottleneck_core/sql/gates/broken.sql failed: ")
+    assert info.value.fr.startswith("bottleneck_core/sql/gates/broken.sql a échoué : ")

@@ -79,3 +79,58 @@ def test_an_unmarked_work_folder_is_deleted_only_if_it_holds_nothing_but_work_fi
         with pytest.raises(PipelineError, match="Refusing to delete"):
             runner.reset_work(paths)
         assert sorted(p.name for p in paths.work.iterdir()) == sorted(n.rstrip("/") for n in entries)
+
+
+def test_the_revenue_step_records_the_months_total(paths):
+    for step in ("extract_erp", "extract_link", "extract_web", "clean_erp", "clean_link", "clean_web"):
+        runner.run_step(step, paths)
+    for step in ("dedup_erp", "dedup_link", "dedup_web", "merge"):
+        runner.run_step(step, paths)
+    facts = runner.run_step("revenue", paths)
+    expected = read_json(paths.sources / "reference.json")["revenue_total"]  # the generator's own figure
+    assert facts["revenue_total"] == expected and read_json(paths.facts_file("revenue")) == {"revenue_total": expected}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_each_gate_result_is_logged_at_its_level_in_the_display_language(paths, caplog, monkeypatch, lang):
+    import logging
+
+    from bottleneck_core import checks
+    from bottleneck_core.errors import GateFailed
+
+    canned = [  # (status, level, en, fr), one per gate of the step, in order
+        ("passed", "error", "fine", "bien"),
+        ("failed", "warning", "odd", "bizarre"),
+        ("skipped", "error", "not run", "non exécuté"),
+        ("failed", "error", "broken", "cassé"),
+    ]
+    gates = list(graph.get("clean_erp").checks)  # eight gates: the first four get the canned results
+    answers = iter(canned + [("passed", "error", "ok", "ok")] * (len(gates) - len(canned)))
+
+    def evaluate(check, name, tables):
+        status, level, en, fr = next(answers)
+        return checks.CheckResult(check.name, name, level, status, en, fr)
+
+    runner.run_step("extract_erp", paths)
+    runner.run_step("clean_erp", paths)
+    monkeypatch.setattr(checks, "evaluate", evaluate)
+    monkeypatch.setenv("BOTTLENECK_LANG", lang)
+    caplog.set_level(logging.INFO, logger="bottleneck")
+    with pytest.raises(GateFailed):
+        runner.run_checks("clean_erp", paths)
+    logged = [(r.levelno, r.getMessage()) for r in caplog.records if r.name.startswith("bottleneck")]
+    if lang == "fr":
+        expected = [
+            (logging.INFO, f"[{gates[0]}] réussi : bien"),
+            (logging.WARNING, f"[{gates[1]}] échoué : bizarre"),
+            (logging.INFO, f"[{gates[2]}] ignoré : non exécuté"),
+            (logging.ERROR, f"[{gates[3]}] échoué : cassé"),
+        ]
+    else:
+        expected = [
+            (logging.INFO, f"[{gates[0]}] passed: fine"),
+            (logging.WARNING, f"[{gates[1]}] failed: odd"),
+            (logging.INFO, f"[{gates[2]}] skipped: not run"),
+            (logging.ERROR, f"[{gates[3]}] failed: broken"),
+        ]
+    assert logged[: len(expected)] == expected

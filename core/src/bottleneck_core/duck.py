@@ -21,6 +21,7 @@ always read again from disk.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from functools import cache
 from importlib import resources
@@ -125,6 +126,9 @@ def first_rows(con: duckdb.DuckDBPyConnection, sql: str, where: str, show: int) 
     return rows, count
 
 
+_FINAL_SEMICOLON = re.compile(r";(?:\s|--[^\n]*)*\Z")
+
+
 def copy_to(con: duckdb.DuckDBPyConnection, sql: str, path: Path, where: str) -> int:
     """Write a SELECT's rows as the Parquet file ``path``, atomically; return the row count.
 
@@ -134,10 +138,10 @@ def copy_to(con: duckdb.DuckDBPyConnection, sql: str, path: Path, where: str) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        # the newlines end a trailing "-- comment" of the SELECT before COPY's own ")"
-        (rows,) = con.execute(
-            f"COPY (\n{sql.rstrip().rstrip(';')}\n) TO {_literal(str(tmp))} (FORMAT parquet)"
-        ).fetchone()
+        # without its final ";" (and the comments after it); the newlines end a trailing
+        # "-- comment" of the SELECT before COPY's own ")"
+        select = _FINAL_SEMICOLON.sub("", sql.rstrip())
+        (rows,) = con.execute(f"COPY (\n{select}\n) TO {_literal(str(tmp))} (FORMAT parquet)").fetchone()
     except duckdb.Error as exc:
         tmp.unlink(missing_ok=True)
         raise _failed(exc, where) from None
