@@ -8,6 +8,7 @@ import json
 import shutil
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from bottleneck_core import graph
@@ -20,7 +21,7 @@ STEP_OF = {check: step.name for step in graph.STEPS for check in step.checks}
 
 def change(paths, table, func):
     frame = read_table(paths.table(table))
-    write_table(func(frame).reset_index(drop=True), paths.table(table))
+    write_table(pa.Table.from_pandas(func(frame), preserve_index=False), paths.table(table))
 
 
 def set_first(table, column, value):

@@ -578,7 +578,7 @@ def test_work_tables_are_replaced_atomically(tmp_path, monkeypatch):
     """A kill just before the commit point of a table write: readers still see the old table."""
     path = tmp_path / "work" / "revenue.parquet"
     old = revenue_table(AWKWARD[:3])
-    store.write_table(old, path)
+    store.write_table(pa.Table.from_pandas(old, preserve_index=False), path)
     before = path.read_bytes()
 
     def killed(*args, **kwargs):
@@ -587,7 +587,7 @@ def test_work_tables_are_replaced_atomically(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", killed)
     monkeypatch.setattr(os, "rename", killed)
     with pytest.raises(Crash):
-        store.write_table(revenue_table(AWKWARD), path)
+        store.write_table(pa.Table.from_pandas(revenue_table(AWKWARD), preserve_index=False), path)
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert list(store.read_table(path)["product_id"]) == list(old["product_id"])
@@ -598,7 +598,7 @@ def test_sql_step_tables_are_replaced_atomically(tmp_path, monkeypatch):
     from bottleneck_core import duck
 
     work = tmp_path / "work"
-    store.write_table(revenue_table(AWKWARD), work / "merged.parquet")
+    store.write_table(pa.Table.from_pandas(revenue_table(AWKWARD), preserve_index=False), work / "merged.parquet")
     duck.copy_to(duck.connect(work), "SELECT * FROM 'merged.parquet' LIMIT 2", work / "revenue.parquet", "test")
     before = (work / "revenue.parquet").read_bytes()
 

@@ -15,12 +15,13 @@ from bottleneck_core.errors import PipelineError
 
 def test_a_table_reads_back_as_written_with_exact_money(tmp_path):
     table = pa.table({"product_id": ["2", "10"], "price": pa.array([Decimal("12.37"), None], pa.decimal128(18, 2))})
-    store.write_table(table, tmp_path / "work" / "merged.parquet")
-    assert store.read_arrow(tmp_path / "work" / "merged.parquet").equals(table)
-    frame = store.read_table(tmp_path / "work" / "merged.parquet")
+    work = tmp_path / "month" / "work"  # made, parents included
+    store.write_table(table, work / "merged.parquet")
+    assert store.read_arrow(work / "merged.parquet").equals(table)
+    frame = store.read_table(work / "merged.parquet")
     assert frame["price"].tolist()[0] == Decimal("12.37")  # pandas keeps the Arrow decimal
-    assert store.row_count(tmp_path / "work" / "merged.parquet") == 2
-    assert [p.name for p in (tmp_path / "work").iterdir()] == ["merged.parquet"]  # no temporary file left
+    assert store.row_count(work / "merged.parquet") == 2
+    assert [p.name for p in work.iterdir()] == ["merged.parquet"]  # no temporary file left
 
 
 def test_a_missing_table_names_the_step_to_run_first(tmp_path):

@@ -36,13 +36,13 @@ class Context:
             self._tables = Tables(self.paths)
         return self._tables
 
-    def write(self, name: str, frame) -> None:
-        write_table(frame, self.paths.table(name))
+    def write(self, name: str, table) -> None:
+        write_table(table, self.paths.table(name))
 
 
 def _extract(ctx: Context, src: str) -> dict:
-    frame, path = sources.extract(ctx.paths.sources, src)
-    ctx.write(f"{src}_raw", frame)
+    table, path = sources.extract(ctx.paths.sources, src)
+    ctx.write(f"{src}_raw", table)
     return {"file": path.name, "sha256": sha256(path)}
 
 

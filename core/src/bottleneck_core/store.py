@@ -14,16 +14,13 @@ def _replace(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)  # atomic on one filesystem: readers see the old file or the new one
 
 
-def write_table(frame, path: Path) -> None:
-    """Write a pandas frame or an Arrow table (the extract steps write Arrow: no pandas import)."""
+def write_table(table, path: Path) -> None:
+    """Write an Arrow table (an extract step's raw table; the SQL steps' tables are written by DuckDB)."""
+    import pyarrow.parquet as pq
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if hasattr(frame, "to_parquet"):
-        frame.to_parquet(tmp, index=False)
-    else:
-        import pyarrow.parquet as pq
-
-        pq.write_table(frame, tmp)
+    pq.write_table(table, tmp)
     _replace(tmp, path)
 
 
