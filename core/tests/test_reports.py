@@ -303,8 +303,12 @@ def test_integer_ids_in_the_revenue_table_give_the_same_bytes(tmp_path):
 
 def test_a_text_too_long_for_excel_is_refused_not_truncated(tmp_path):
     rows = [*AWKWARD, ("9", "9", "x" * 40_000, "1.00", 1)]
-    with pytest.raises(PipelineError, match="32767"):
+    with pytest.raises(PipelineError) as info:
         reports.write_revenue_xlsx(revenue_table(rows), Decimal("1"), tmp_path / "r.xlsx")
+    assert (info.value.en, info.value.fr) == (
+        f"A text of 40000 characters does not fit in an Excel cell (at most 32767): {'x' * 40}…",
+        f"Un texte de 40000 caractères ne tient pas dans une cellule Excel (32767 au plus) : {'x' * 40}…",
+    )
 
 
 GLASS = "\U0001f377"  # 🍷: one character, two UTF-16 units (Excel counts units)
@@ -318,8 +322,18 @@ GLASS = "\U0001f377"  # 🍷: one character, two UTF-16 units (Excel counts unit
         (GLASS * 16_383 + "é", True),  # 32,767 units
         (GLASS * 16_384, False),  # 16,384 characters, 32,768 units
         ("é" * 32_767, True),
+        ("\uffff" + "x" * 32_766, True),  # U+FFFF is the last one-unit character
+        ("\U00010000" * 16_384, False),  # U+10000 the first two-unit one
     ],
-    ids=["ascii at the limit", "ascii past it", "astral at the limit", "astral past it", "accents at the limit"],
+    ids=[
+        "ascii at the limit",
+        "ascii past it",
+        "astral at the limit",
+        "astral past it",
+        "accents at the limit",
+        "U+FFFF at the limit",
+        "U+10000 past it",
+    ],
 )
 @pytest.mark.parametrize("where", ["fast writer", "last row of a full sheet"])
 def test_excels_text_limit_counts_utf16_units(tmp_path, monkeypatch, name, fits, where):
@@ -328,7 +342,8 @@ def test_excels_text_limit_counts_utf16_units(tmp_path, monkeypatch, name, fits,
     rows = [("1", "a", name, "9.00", 2), ("2", "b", "short", "1.00", 1)]
     if fits:
         reports.write_revenue_xlsx(revenue_table(rows), Decimal("19"), tmp_path / "r.xlsx")
-        assert cells(tmp_path / "r.xlsx")[0][2][0] == name
+        written = cells(tmp_path / "r.xlsx")[0][2][0]
+        assert written.replace("_xFFFF_", "\uffff") == name  # openpyxl leaves Excel's escape of U+FFFF
     else:
         with pytest.raises(PipelineError, match="does not fit in an Excel cell"):
             reports.write_revenue_xlsx(revenue_table(rows), Decimal("19"), tmp_path / "r.xlsx")
@@ -466,6 +481,20 @@ def test_a_folder_not_written_by_the_tool_is_never_replaced(tmp_path):
         f"{final} exists and was not written by bottleneck: it will not be replaced. Move it away or choose another --out.",
         f"{final} existe et n'a pas été écrit par bottleneck : il ne sera pas remplacé. Déplacez-le ou choisissez un autre --out.",
     )
+
+
+def test_published_files_are_checked_against_their_manifest(tmp_path):
+    folder = _month_folder(tmp_path / LAST, "good")
+    assert reports.verify_outputs(folder) == []
+    (folder / "premium_wines.csv").write_text("product_id,sku,name,price,z_score\n")  # 0 rows, other bytes
+    (folder / "ordinary_wines.csv").unlink()
+    assert reports.verify_outputs(folder) == [
+        "premium_wines.csv differs from its manifest sha256",
+        "ordinary_wines.csv missing",
+        "premium_wines.csv: 0 rows, manifest says 49",
+    ]
+    (folder / "manifest.json").unlink()
+    assert reports.verify_outputs(folder) == [f"{folder / 'manifest.json'} missing"]
 
 
 def test_a_staging_folder_without_its_marker_is_published(tmp_path):

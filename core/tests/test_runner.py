@@ -35,6 +35,8 @@ def test_the_export_step_records_the_total_and_where_the_reports_are(paths):
     manifest = runner.run_pipeline(paths)  # its own run: a shared one would hide a mutant of the export
     expected = {"revenue_total": manifest["revenue_total"], "output": str(paths.output)}
     assert read_json(paths.facts_file("export")) == expected
+    for source, name in (("erp", "erp.xlsx"), ("link", "liaison.xlsx"), ("web", "web.xlsx")):
+        assert manifest["sources"][source] == {"file": name, "sha256": sha256(paths.sources / name)}
 
 
 def test_a_lost_stamp_stops_the_export_with_a_clear_error(paths):
