@@ -30,6 +30,22 @@ def test_build_equals_pyarrow_array(kind, values):
     assert built.equals(pa.array(values, kind)) and built.to_pylist() == values
 
 
+@pytest.mark.parametrize(("kind", "values"), CASES.values(), ids=CASES.keys())
+def test_build_never_calls_pyarrow_array_for_the_sources_types(monkeypatch, kind, values):
+    """pyarrow.array would import pandas: the four types are laid out from their buffers."""
+    expected = pa.array(values, kind)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("pyarrow.array called")
+
+    monkeypatch.setattr(pa, "array", refused)
+    assert build(values * 100, kind).to_pylist() == expected.to_pylist() * 100  # past a few kilobytes of text
+
+
+def test_other_types_go_through_pyarrow_array():
+    assert build([1.5, None], pa.float64()).equals(pa.array([1.5, None], pa.float64()))
+
+
 def test_money_is_exact_decimals_with_cents():
     assert sources.arrow_type("money") == pa.decimal128(18, 2)
 

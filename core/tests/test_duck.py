@@ -58,3 +58,21 @@ def test_a_session_sees_the_months_variables_and_tables(tmp_path):
     duck.copy_to(con, "SELECT 1 AS one", tmp_path / "one.parquet", "one.sql")
     other = duck.connect(tmp_path)  # another session finds the table by its name too
     assert other.execute("SELECT one FROM 'one.parquet'").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("value", "threads"), [("3", 3), (" 1 ", 1), ("0", None), ("-2", None), ("x", None), ("", None)]
+)
+def test_the_thread_count_comes_from_the_environment(monkeypatch, value, threads):
+    monkeypatch.setenv("BOTTLENECK_DUCKDB_THREADS", value)
+    assert duck.threads() == threads
+
+
+def test_the_shared_database_lives_in_memory(tmp_path):
+    """No file appears where the process runs (':MEMORY:' would be a database file of that name)."""
+    import subprocess
+    import sys
+
+    code = "from pathlib import Path; from bottleneck_core import duck; duck.connect(Path('.')).execute('SELECT 1')"
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
+    assert list(tmp_path.iterdir()) == []

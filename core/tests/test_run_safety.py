@@ -174,6 +174,10 @@ def test_a_step_run_again_invalidates_everything_after_it(paths):
     for table in ("erp_clean", "erp_dedup", "merged", "revenue", "premium", "ordinary"):
         assert not paths.table(table).exists(), f"{table} survived a new extract_erp"
     assert not paths.checks_file("merge").exists()
+    for step in ("clean_erp", "merge", "premium", "export"):  # every later stamp, verdict and fact
+        assert not paths.stamp_file(step).exists() and not paths.checks_file(step).exists()
+        assert not paths.facts_file(step).exists(), step
+    assert paths.checks_file("clean_web").exists() and paths.table("web_clean").exists(), "another branch is kept"
     result = invoke("step", "export", *month_options(paths))
     assert result.exit_code == 3 and "No quality-gate results for step 'clean_erp'" in result.stderr
     assert published(paths) == good
