@@ -2,7 +2,7 @@
 
     .venvs/core/bin/python scripts/mutation_score.py               # every mutant mutmut made
     .venvs/core/bin/python scripts/mutation_score.py --sample 0.2  # only a seeded 20 % sample
-    .venvs/core/bin/python scripts/mutation_score.py --sample 0.2 --names   # the sample's names
+    .venvs/core/bin/python scripts/mutation_score.py --sample 0.2 --names   # what is left to run
 
 The score is detected / (detected + survived); "other" (not checked yet, suspicious, skipped)
 is left out of it and shown apart. Checking every mutant takes hours on 2 cores: a sample
@@ -59,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=float, help="only this share of each module's mutants (0 < F ≤ 1)")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--names", action="store_true", help="print the sample's mutant names (for mutmut run)")
+    parser.add_argument(
+        "--names",
+        action="store_true",
+        help="print the names not found yet (for mutmut run, which re-runs what it is named)",
+    )
     args = parser.parse_args(argv)
     table = results()
     if not table:
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         table = sample(table, args.sample, args.seed)
     if args.names:
         for statuses in table.values():
-            print("\n".join(statuses))
+            print("\n".join(name for name, status in statuses.items() if status not in DETECTED))
         return 0
     total = Counter()
     print(f"{'module':<12} {'mutants':>8} {'detected':>9} {'survived':>9} {'other':>6} {'score':>7}")
