@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import bottleneck_testkit as testing
+from bottleneck_core.config import Paths
 
 
 @pytest.mark.parametrize("month", testing.PARITY_MONTHS)
@@ -21,19 +22,11 @@ def test_core_in_process_and_cli_runs_are_identical(month, tmp_path):
     sources = testing.sample_month(month, tmp_path / "data")
     expected = testing.core_outputs(month, sources, tmp_path / "in-process")
     cli = Path(sys.executable).with_name("bottleneck")
+    paths = Paths.for_month(
+        month, sources=sources, work_root=tmp_path / "cli" / "work", output_root=tmp_path / "cli" / "output"
+    )
     done = subprocess.run(
-        [
-            str(cli),
-            "run",
-            "--month",
-            month,
-            "--sources",
-            str(sources),
-            "--work",
-            str(tmp_path / "cli" / "work"),
-            "--out",
-            str(tmp_path / "cli" / "output"),
-        ],
+        [str(cli), "run", *testing.month_options(paths)],
         capture_output=True,
         text=True,
         timeout=300,
