@@ -147,6 +147,12 @@ REFUSALS = {
         "expected an id (integer or text), got a boolean (True)",
         "attendu un identifiant (entier ou texte), reçu un booléen (True)",
     ),
+    "quantity as a date": (
+        convert.to_int,
+        dt.date(2024, 1, 31),
+        "expected a whole number, got a date (2024-01-31)",
+        "attendu un nombre entier, reçu une date (2024-01-31)",
+    ),
     "quantity with decimals": (
         convert.to_int,
         2.5,

@@ -493,8 +493,41 @@ def test_published_files_are_checked_against_their_manifest(tmp_path):
         "ordinary_wines.csv missing",
         "premium_wines.csv: 0 rows, manifest says 49",
     ]
+    store.write_json(store.read_json(folder / "manifest.json") | {"outputs": {}}, folder / "manifest.json")
+    (folder / "ordinary_wines.csv").write_text("product_id,sku,name,price,z_score\n1,a,b,1.00,0.000000\n")
+    assert reports.verify_outputs(folder) == [
+        "premium_wines.csv: 0 rows, manifest says 49",
+        "ordinary_wines.csv: 1 rows, manifest says 49",
+    ]
     (folder / "manifest.json").unlink()
     assert reports.verify_outputs(folder) == [f"{folder / 'manifest.json'} missing"]
+
+
+def test_export_makes_the_output_folders_and_totals_an_empty_month_as_zero(tmp_path):
+    wines = pa.table(
+        {
+            "product_id": ["1"],
+            "sku": ["a"],
+            "name": ["b"],
+            "price": pa.array([Decimal("1.00")], MONEY),
+            "z_score": [0.5],
+        }
+    )
+    empty = pa.Table.from_pandas(revenue_table([]), preserve_index=False)
+    final = tmp_path / "new" / "root" / LAST
+    counts = {"month": LAST, "premium_count": 1, "ordinary_count": 1}
+    manifest = reports.export({"revenue": empty, "premium": wines, "ordinary": wines}, counts, final)
+    assert manifest["revenue_total"] == "0.00" and reports.verify_outputs(final) == []
+
+
+def test_recovery_never_follows_a_link_named_like_a_staging_folder(tmp_path):
+    target = _month_folder(tmp_path / "elsewhere", "kept")
+    (target / reports.MARKER).touch()  # looks like the tool's
+    link = tmp_path / "out" / f".{LAST}.staging-{_dead_pid()}"
+    link.parent.mkdir()
+    link.symlink_to(target, target_is_directory=True)
+    assert reports.recover(tmp_path / "out" / LAST) == []
+    assert link.is_symlink() and reports.verify_outputs(target) == []
 
 
 def test_a_staging_folder_without_its_marker_is_published(tmp_path):
@@ -522,12 +555,22 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path):
     assert (error.filename, error.filename2) == (str(tmp_path / "missing"), str(b))
 
 
+def test_exchange_works_with_relative_paths(tmp_path, monkeypatch):
+    """The default folders are relative (data/output/<month>): paths are taken from the working folder."""
+    monkeypatch.chdir(tmp_path)
+    Path("a").mkdir(), Path("b").mkdir()
+    Path("a/which").write_text("a")
+    if sys.platform.startswith("linux"):
+        assert reports._exchange(Path("a"), Path("b")) and Path("b/which").read_text() == "a"
+
+
 def test_pid_alive_neither_signals_nor_mistakes_a_process(tmp_path):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        assert reports.pid_alive(child.pid) and reports.pid_alive(os.getpid())
+        assert reports.pid_alive(child.pid)
         time.sleep(0.2)
         assert child.poll() is None, "asking whether a process runs must not signal it"
+        assert reports.pid_alive(os.getpid())
     finally:
         child.kill()
         child.wait()

@@ -156,6 +156,13 @@ def _hide_every_sheet(path: Path) -> None:
             archive.writestr(name, data)
 
 
+def test_a_workbook_without_a_visible_sheet(tmp_path):
+    workbook(tmp_path / "liaison.xlsx", ("notes", [["nothing", "here"]], "visible"))
+    _hide_every_sheet(tmp_path / "liaison.xlsx")
+    error = refusal(tmp_path)
+    assert (error.en, error.fr) == ("liaison.xlsx has no visible sheet.", "liaison.xlsx n'a aucune feuille visible.")
+
+
 def test_a_sheet_without_a_header_row(tmp_path):
     workbook(tmp_path / "liaison.xlsx", ("links", [[None, None], [None, 4954]], "visible"))
     error = refusal(tmp_path)

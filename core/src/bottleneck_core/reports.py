@@ -401,8 +401,7 @@ def build_manifest(paths, results) -> dict:
 def write_reports(tables, manifest: dict, staging: Path) -> dict:
     """Write the three reports and ``manifest.json`` into ``staging``; return the manifest."""
     revenue = _arrow(tables["revenue"])
-    total = pc.sum(revenue.column("revenue"), min_count=0).as_py()
-    total = Decimal(0) if total is None else Decimal(total)
+    total = Decimal(pc.sum(revenue.column("revenue"), min_count=0).as_py())  # exact decimals; 0.00 if none
     write_revenue_xlsx(revenue, total, staging / "revenue_report.xlsx")
     write_wines_csv(tables["premium"], staging / "premium_wines.csv")
     write_wines_csv(tables["ordinary"], staging / "ordinary_wines.csv")
