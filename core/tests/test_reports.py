@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -215,6 +216,10 @@ def test_spilled_sheets_hold_the_per_cell_writers_cells(tmp_path, monkeypatch):
     monkeypatch.setattr(reports, "EXCEL_ROWS", 3)
     reports.write_revenue_xlsx(revenue, total, tmp_path / "spilled.xlsx")
     assert cells(tmp_path / "spilled.xlsx") == cells(tmp_path / "one_sheet.xlsx")
+    with zipfile.ZipFile(tmp_path / "spilled.xlsx") as book:  # each row once, in order: Excel repairs a
+        for name in (n for n in book.namelist() if n.startswith("xl/worksheets/sheet")):  # file otherwise
+            numbers = [int(n) for n in re.findall(rb'<row r="([0-9]+)"', book.read(name))]
+            assert numbers == list(range(1, len(numbers) + 1)), (name, numbers)
 
 
 def test_a_refused_write_stops_the_export(tmp_path, monkeypatch):
@@ -565,7 +570,15 @@ def test_exchange_works_with_relative_paths(tmp_path, monkeypatch):
 
 
 def test_pid_alive_neither_signals_nor_mistakes_a_process(tmp_path):
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    default_signals = (  # a signal ignored by our parent (nohup ignores SIGHUP) would be ignored by the child too
+        "import signal, time\n"
+        "for number in signal.valid_signals():\n"
+        "    try: signal.signal(number, signal.SIG_DFL)\n"
+        "    except (OSError, ValueError): pass\n"
+        "time.sleep(30)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", default_signals])
+    time.sleep(0.3)  # its handlers are reset
     try:
         assert reports.pid_alive(child.pid)
         time.sleep(0.2)
