@@ -61,3 +61,17 @@ def test_overlapping_folders_are_refused_naming_both(tmp_path):
     check_separate(
         Paths.for_month("2026-10", sources=tmp_path / "a", work_root=tmp_path / "b", output_root=tmp_path / "c")
     )
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 100.0])
+def test_an_absurd_threshold_is_refused_naming_the_option(value):
+    from bottleneck_core.config import THRESHOLD_RANGE, check_threshold
+
+    low, high = THRESHOLD_RANGE
+    with pytest.raises(UsageProblem) as info:
+        check_threshold(value)
+    assert (info.value.en, info.value.fr) == (
+        f"--threshold={value!r}: expected a finite z-score between {low:g} and {high:g} (e.g. 2).",
+        f"--threshold={value!r} : attendu un z-score fini entre {low:g} et {high:g} (par ex. 2).",
+    )
+    assert check_threshold(2) == 2.0 and isinstance(check_threshold(2), float)
