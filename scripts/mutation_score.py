@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--sample is a share between 0 and 1, e.g. 0.2")
         table = sample(table, args.sample, args.seed)
     if args.names:
-        for statuses in table.values():
-            print("\n".join(name for name, status in statuses.items() if status not in DETECTED))
+        for statuses in table.values():  # one name a line, no empty line (mutmut would take it for a name)
+            for name, status in statuses.items():
+                if status not in DETECTED:
+                    print(name)
         return 0
     total = Counter()
     print(f"{'module':<12} {'mutants':>8} {'detected':>9} {'survived':>9} {'other':>6} {'score':>7}")

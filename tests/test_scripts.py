@@ -137,3 +137,19 @@ def test_the_mutation_sample_is_the_same_share_of_each_module_and_repeatable():
     assert set(picked["big"]) <= set(table["big"]) and picked == module.sample(table, 0.15)
     assert module.sample(table, 0.15, seed=18) != picked, "the seed draws"
     assert module.scores(picked)["big"] == {"killed": 30}
+
+
+def test_the_mutants_left_to_run_are_printed_one_a_line(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mutation_score", REPO / "scripts" / "mutation_score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = {
+        "done": {"bottleneck_core.done.x_f__mutmut_1": "killed"},  # nothing left: no empty line either
+        "left": {"bottleneck_core.left.x_g__mutmut_1": "survived", "bottleneck_core.left.x_g__mutmut_2": "timeout"},
+        "new": {"bottleneck_core.new.x_h__mutmut_1": "not checked"},
+    }
+    monkeypatch.setattr(module, "results", lambda: table)
+    assert module.main(["--sample", "1", "--names"]) == 0
+    assert capsys.readouterr().out == "bottleneck_core.left.x_g__mutmut_1\nbottleneck_core.new.x_h__mutmut_1\n"
