@@ -490,9 +490,11 @@ class Harness:
 
     def run_tasks(self, ex: Execution, tasks: list, stop: threading.Event | None = None) -> None:
         """A list of tasks, one after the other: the first failure ends the list (Kestra creates no
-        task run after it). ``stop`` is set by a ``failFast`` Parallel when a sibling failed."""
-        for task in tasks:
-            if stop is not None and stop.is_set():
+        task run after it). ``stop`` is set by a ``failFast`` Parallel when a sibling failed: no
+        later task starts. The first task of a list starts with the list itself (Kestra creates
+        every branch's first task run when the Parallel starts), however fast a sibling fails."""
+        for index, task in enumerate(tasks):
+            if index > 0 and stop is not None and stop.is_set():
                 raise TaskFailed("stopped: a sibling branch failed (failFast)")
             self.run_task(ex, task, stop)
 

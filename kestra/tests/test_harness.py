@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 import yaml
@@ -150,6 +151,24 @@ def test_parallel_follows_kestras_fail_fast(fh, tmp_path, monkeypatch, fail_fast
     assert (ex.run_of("after_slow") is not None) == sibling_goes_on
     assert ex.run_of("next") is None
     assert [task for task, *_ in ex.logs] == ["on_error", "cleanup"]
+
+
+def test_fail_fast_never_stops_the_first_task_of_a_branch(fh, tmp_path, monkeypatch):
+    """Kestra starts every branch's first task with the Parallel: a sibling failing before the
+    branch's thread got going (a loaded machine) must not keep it from starting."""
+    flow = yaml.safe_load(PARALLEL.format(fail_fast="failFast: true"))
+    monkeypatch.setattr(fh.Harness, "load", staticmethod(lambda name: flow))
+    run_task = fh.Harness.run_task
+
+    def late(self, ex, task, stop=None):
+        if task["id"] == "slow_branch":
+            time.sleep(1.0)  # the failing branch is done by now
+        return run_task(self, ex, task, stop)
+
+    monkeypatch.setattr(fh.Harness, "run_task", late)
+    ex = fh.Harness(storage=tmp_path).run("probe", fire_triggers=False)
+    assert ex.run_of("fails").state == "FAILED" and ex.run_of("slow").state == "SUCCESS"
+    assert ex.run_of("after_slow") is None and ex.state == "FAILED"
 
 
 def test_fail_fast_must_be_a_boolean(fh, tmp_path, monkeypatch):
