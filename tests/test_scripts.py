@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import bottleneck_testkit as testing
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -93,11 +95,7 @@ def test_the_pipeline_package_ships_no_test_code():
 def test_make_screenshots_without_tools_takes_them_all():
     """`make screenshots` passes no tool: the script must default to all of them (an argparse
     `choices` check once refused that default), and still refuse an unknown one."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("screenshots", REPO / "scripts" / "screenshots.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = testing.script("screenshots")
     assert module.parse_args([]).tools == list(module.TOOLS)
     assert module.parse_args(["prefect"]).tools == ["prefect"]
     with pytest.raises(SystemExit):
@@ -123,11 +121,7 @@ def test_a_skipped_test_fails_make_test_under_ci(tmp_path, ci, skipped, code):
 
 
 def test_the_mutation_sample_is_the_same_share_of_each_module_and_repeatable():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("mutation_score", REPO / "scripts" / "mutation_score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = testing.script("mutation_score")
     table = {
         "big": {f"bottleneck_core.big.x_f__mutmut_{i}": "killed" for i in range(200)},
         "small": {f"bottleneck_core.small.x_g__mutmut_{i}": "survived" for i in range(3)},
@@ -140,11 +134,7 @@ def test_the_mutation_sample_is_the_same_share_of_each_module_and_repeatable():
 
 
 def test_the_mutants_left_to_run_are_printed_one_a_line(tmp_path, monkeypatch, capsys):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("mutation_score", REPO / "scripts" / "mutation_score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = testing.script("mutation_score")
     table = {
         "done": {"bottleneck_core.done.x_f__mutmut_1": "killed"},  # nothing left: no empty line either
         "left": {"bottleneck_core.left.x_g__mutmut_1": "survived", "bottleneck_core.left.x_g__mutmut_2": "timeout"},

@@ -47,15 +47,20 @@ def month_options(paths: Paths) -> list[str]:
     ]
 
 
-def stack_smoke():
-    """scripts/stack_smoke.py as a module: the trigger/wait/compare code the Docker workflow runs,
-    which the native server tests run against their natively started servers."""
+def script(name: str):
+    """``scripts/<name>.py`` as a module (the scripts folder is not a package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bottleneck_stack_smoke", REPO / "scripts" / "stack_smoke.py")
+    spec = importlib.util.spec_from_file_location(f"bottleneck_{name}", REPO / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def stack_smoke():
+    """scripts/stack_smoke.py as a module: the trigger/wait/compare code the Docker workflow runs,
+    which the native server tests run against their natively started servers."""
+    return script("stack_smoke")
 
 
 OVERRIDES = (
