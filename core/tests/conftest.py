@@ -31,17 +31,10 @@ def _commands_run_the_code_under_test():
     this process imported. They are the same package, except under ``make mutation``: mutmut puts
     its mutated copy first on this process's path only, so without this a subprocess would test
     the original code and a mutant only a command can notice would "survive"."""
-    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):  # not while mutmut maps tests
+    with pytest.MonkeyPatch.context() as patch:
+        if "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", ""):  # not while mutmut maps tests
+            patch.setenv("PYTHONPATH", str(Path(bottleneck_core.__file__).resolve().parents[1]), prepend=os.pathsep)
         yield
-        return
-    saved = os.environ.get("PYTHONPATH")
-    here = str(Path(bottleneck_core.__file__).resolve().parents[1])
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, saved) if p)
-    yield
-    if saved is None:
-        del os.environ["PYTHONPATH"]
-    else:
-        os.environ["PYTHONPATH"] = saved
 
 
 @pytest.fixture

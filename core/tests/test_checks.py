@@ -295,30 +295,28 @@ def test_offending_rows_are_shown_first_column_then_the_others():
     assert _text(["a", None, 3]) == "[a, NULL, 3]" and _text(None) == "NULL"
 
 
-def test_a_gate_whose_facts_reuse_a_reserved_name_is_refused(tmp_path):
+@pytest.fixture
+def no_tables(tmp_path):
+    """The tables of a month that has none yet, for gates written in the test."""
+    tables = Tables(Paths.for_month("2026-10", sources=tmp_path, work_root=tmp_path / "work", output_root=tmp_path))
+    yield tables
+    tables.close()
+
+
+def test_a_gate_whose_facts_reuse_a_reserved_name_is_refused(no_tables):
     from bottleneck_core.checks import Check
 
-    paths = Paths.for_month("2026-10", sources=tmp_path, work_root=tmp_path / "work", output_root=tmp_path / "out")
     check = Check("odd", "error", "{count}", "{count}", sql="SELECT 1 AS x WHERE false; SELECT 2 AS rows")
-    tables = Tables(paths)
-    try:
-        with pytest.raises(ValueError, match=r"sql/gates/odd\.sql: facts may not be named rows"):
-            evaluate(check, "merge", tables)
-    finally:
-        tables.close()
+    with pytest.raises(ValueError, match=r"sql/gates/odd\.sql: facts may not be named rows"):
+        evaluate(check, "merge", no_tables)
 
 
-def test_a_failing_gate_query_names_its_file(tmp_path):
+def test_a_failing_gate_query_names_its_file(no_tables):
     from bottleneck_core.checks import Check
     from bottleneck_core.errors import PipelineError
 
-    paths = Paths.for_month("2026-10", sources=tmp_path, work_root=tmp_path / "work", output_root=tmp_path / "out")
-    tables = Tables(paths)
     check = Check("broken", "error", "{count}", "{count}", sql="SELECT product_id FROM 'nowhere.parquet'")
-    try:
-        with pytest.raises(PipelineError) as info:
-            evaluate(check, "merge", tables)
-    finally:
-        tables.close()
+    with pytest.raises(PipelineError) as info:
+        evaluate(check, "merge", no_tables)
     assert info.value.en.startswith("bottleneck_core/sql/gates/broken.sql failed: ")
     assert info.value.fr.startswith("bottleneck_core/sql/gates/broken.sql a échoué : ")
