@@ -35,21 +35,24 @@ from .conftest import LAST
 MONEY = arrow_type("money")  # exact decimals with cents
 
 
-def revenue_table(rows) -> pd.DataFrame:
+def revenue_arrow(rows) -> pa.Table:
     """rows: (product_id, sku, name, price, total_sales); revenue = price × sales, highest first."""
     rows = sorted(rows, key=lambda r: -(Decimal(r[3]) * r[4]))
-    return to_frame(
-        pa.table(
-            {
-                "product_id": pa.array([r[0] for r in rows], pa.string()),
-                "sku": pa.array([r[1] for r in rows], pa.string()),
-                "name": pa.array([r[2] for r in rows], pa.string()),
-                "price": pa.array([Decimal(r[3]) for r in rows], MONEY),
-                "total_sales": pa.array([r[4] for r in rows], pa.int64()),
-                "revenue": pa.array([Decimal(r[3]) * r[4] for r in rows], MONEY),
-            }
-        )
+    return pa.table(
+        {
+            "product_id": pa.array([r[0] for r in rows], pa.string()),
+            "sku": pa.array([r[1] for r in rows], pa.string()),
+            "name": pa.array([r[2] for r in rows], pa.string()),
+            "price": pa.array([Decimal(r[3]) for r in rows], MONEY),
+            "total_sales": pa.array([r[4] for r in rows], pa.int64()),
+            "revenue": pa.array([Decimal(r[3]) * r[4] for r in rows], MONEY),
+        }
     )
+
+
+def revenue_table(rows) -> pd.DataFrame:
+    """The same as a pandas frame (what the per-cell writer reads)."""
+    return to_frame(revenue_arrow(rows))
 
 
 def per_cell_reference(revenue: pd.DataFrame, total: Decimal, path: Path) -> None:
@@ -272,7 +275,7 @@ def test_a_refused_cell_names_its_row_and_sheet_in_both_languages(
 
 @pytest.mark.parametrize(("column", "kind"), [("price", MONEY), ("total_sales", pa.int64()), ("revenue", MONEY)])
 def test_an_empty_figure_in_the_revenue_table_is_refused_naming_the_rows(tmp_path, column, kind):
-    table = pa.Table.from_pandas(revenue_table([("1", "a", "x", "2.00", 1), ("2", "b", "y", "1.00", 1)]))
+    table = revenue_arrow([("1", "a", "x", "2.00", 1), ("2", "b", "y", "1.00", 1)])
     index = table.column_names.index(column)
     revenue = table.set_column(index, column, pa.array([table.column(column)[0].as_py(), None], kind))
     with pytest.raises(PipelineError) as info:
@@ -295,8 +298,7 @@ def test_numbers_are_printed_as_xlsxwriter_prints_them():
 
 
 def test_integer_ids_in_the_revenue_table_give_the_same_bytes(tmp_path):
-    revenue = revenue_table([("4954", "16021", "a", "34.50", 73), ("7", "70", "b", "1.00", 2)])
-    as_numbers = pa.Table.from_pandas(revenue)
+    revenue = as_numbers = revenue_arrow([("4954", "16021", "a", "34.50", 73), ("7", "70", "b", "1.00", 2)])
     for column in ("product_id", "sku"):
         index = as_numbers.column_names.index(column)
         as_numbers = as_numbers.set_column(index, column, pc.cast(as_numbers.column(column), pa.int64()))
@@ -518,7 +520,7 @@ def test_export_makes_the_output_folders_and_totals_an_empty_month_as_zero(tmp_p
             "z_score": [0.5],
         }
     )
-    empty = pa.Table.from_pandas(revenue_table([]), preserve_index=False)
+    empty = revenue_arrow([])
     final = tmp_path / "new" / "root" / LAST
     counts = {"month": LAST, "premium_count": 1, "ordinary_count": 1}
     manifest = reports.export({"revenue": empty, "premium": wines, "ordinary": wines}, counts, final)
@@ -662,8 +664,8 @@ def test_export_refuses_when_a_recorded_gate_failed(paths, failed_step):
 def test_work_tables_are_replaced_atomically(tmp_path, monkeypatch):
     """A kill just before the commit point of a table write: readers still see the old table."""
     path = tmp_path / "work" / "revenue.parquet"
-    old = revenue_table(AWKWARD[:3])
-    store.write_table(pa.Table.from_pandas(old, preserve_index=False), path)
+    old = revenue_arrow(AWKWARD[:3])
+    store.write_table(old, path)
     before = path.read_bytes()
 
     def killed(*args, **kwargs):
@@ -672,10 +674,10 @@ def test_work_tables_are_replaced_atomically(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", killed)
     monkeypatch.setattr(os, "rename", killed)
     with pytest.raises(Crash):
-        store.write_table(pa.Table.from_pandas(revenue_table(AWKWARD), preserve_index=False), path)
+        store.write_table(revenue_arrow(AWKWARD), path)
     monkeypatch.undo()
     assert path.read_bytes() == before
-    assert list(store.read_table(path)["product_id"]) == list(old["product_id"])
+    assert store.read_arrow(path).column("product_id").to_pylist() == old.column("product_id").to_pylist()
 
 
 def test_sql_step_tables_are_replaced_atomically(tmp_path, monkeypatch):
@@ -683,7 +685,7 @@ def test_sql_step_tables_are_replaced_atomically(tmp_path, monkeypatch):
     from bottleneck_core import duck
 
     work = tmp_path / "work"
-    store.write_table(pa.Table.from_pandas(revenue_table(AWKWARD), preserve_index=False), work / "merged.parquet")
+    store.write_table(revenue_arrow(AWKWARD), work / "merged.parquet")
     duck.copy_to(duck.connect(work), "SELECT * FROM 'merged.parquet' LIMIT 2", work / "revenue.parquet", "test")
     before = (work / "revenue.parquet").read_bytes()
 
